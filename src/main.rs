@@ -1,0 +1,3 @@
+//! tgs-converter: converts Telegram animated stickers and Lottie JSON to PNG and WebP.
+
+fn main() {}
