@@ -7,7 +7,7 @@
 //!
 //! # Usage
 //!
-//! ```ignore
+//! ```
 //! let json = br#"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":64,"h":64,"layers":[]}"#;
 //! let animation = renderer::Animation::from_slice(json)?;
 //! let mut renderer = renderer::Renderer::new();
@@ -19,6 +19,10 @@
 
 #![forbid(unsafe_code)]
 
+mod animation;
 pub mod draw;
+mod error;
 
+pub use animation::{Animation, Renderer};
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
+pub use error::Error;
