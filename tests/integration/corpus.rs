@@ -270,8 +270,8 @@ fn score_file(
         }
     };
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let animation = pipeline::load(&bytes, &Limits::default())
-            .map_err(|e| format!("load failed: {e}"))?;
+        let animation =
+            pipeline::load(&bytes, &Limits::default()).map_err(|e| format!("load failed: {e}"))?;
         let mut frames: Vec<u32> = anim_row
             .get("frames")
             .map(|f| f.split(',').filter_map(|v| v.trim().parse().ok()).collect())
@@ -281,7 +281,7 @@ fn score_file(
         }
         let mut out = Vec::new();
         for frame in frames {
-            let image = pipeline::render_frame(&animation, frame, SIZE, SIZE)
+            let image = pipeline::render_frame(&animation, u64::from(frame), SIZE, SIZE)
                 .map_err(|e| format!("frame {frame}: render failed: {e}"))?;
             out.push((frame, util::premultiply(&image.data)));
         }
@@ -417,13 +417,23 @@ fn corpus_conformance() {
 
     let manifest: HashMap<String, String> = read_tsv(&corpus.join("MANIFEST.tsv"))
         .into_iter()
-        .map(|r| (r["file"].clone(), r.get("features").cloned().unwrap_or_default()))
+        .map(|r| {
+            (
+                r["file"].clone(),
+                r.get("features").cloned().unwrap_or_default(),
+            )
+        })
         .collect();
     let animations = read_tsv(&cache.join("rlottie/animations.tsv"));
     let mut pngs: HashMap<(String, u32), (String, String)> = HashMap::new();
     let thorvg_index: HashMap<(String, u32), String> = read_tsv(&cache.join("thorvg/index.tsv"))
         .into_iter()
-        .filter_map(|r| Some(((r["file"].clone(), r["frame"].parse().ok()?), r["png"].clone())))
+        .filter_map(|r| {
+            Some((
+                (r["file"].clone(), r["frame"].parse().ok()?),
+                r["png"].clone(),
+            ))
+        })
         .collect();
     for r in read_tsv(&cache.join("rlottie/index.tsv")) {
         let Ok(frame) = r["frame"].parse::<u32>() else {

@@ -12,7 +12,8 @@ pub(crate) fn repo_root() -> PathBuf {
 /// The cargo target directory of this build (`CARGO_TARGET_TMPDIR` is `<target>/tmp`).
 pub(crate) fn target_dir() -> PathBuf {
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().map_or_else(|| repo_root().join("target"), Path::to_path_buf)
+    tmp.parent()
+        .map_or_else(|| repo_root().join("target"), Path::to_path_buf)
 }
 
 /// True when the environment variable is set to anything but "", "0" or "false".
@@ -73,7 +74,8 @@ pub(crate) fn read_png(path: &Path) -> Result<Rgba, String> {
 /// Writes straight RGBA8 as a PNG at maximum compression (references stay small in git).
 pub(crate) fn write_png(path: &Path, width: u32, height: u32, data: &[u8]) -> Result<(), String> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
@@ -160,7 +162,13 @@ pub(crate) fn diff_panel(expected: &Rgba, actual: &Rgba) -> Rgba {
     let pe = premultiply(&expected.data);
     let pa = premultiply(&actual.data);
     let mut out = vec![0_u8; w * 3 * h * 4];
-    let checker = |x: usize, y: usize| -> u32 { if (x / 8 + y / 8) % 2 == 0 { 255 } else { 204 } };
+    let checker = |x: usize, y: usize| -> u32 {
+        if (x / 8 + y / 8).is_multiple_of(2) {
+            255
+        } else {
+            204
+        }
+    };
     for y in 0..h {
         for x in 0..w {
             let i = (y * w + x) * 4;
@@ -234,9 +242,17 @@ mod tests {
 
     #[test]
     fn util_evenly_spaced_matches_tool() {
-        assert_eq!(evenly_spaced(60, 4), vec![0, 20, 39, 59], "tool README example");
+        assert_eq!(
+            evenly_spaced(60, 4),
+            vec![0, 20, 39, 59],
+            "tool README example"
+        );
         assert_eq!(evenly_spaced(10, 4), vec![0, 3, 6, 9], "fixture frames");
-        assert_eq!(evenly_spaced(3, 5), vec![0, 1, 2], "k >= n gives every frame");
+        assert_eq!(
+            evenly_spaced(3, 5),
+            vec![0, 1, 2],
+            "k >= n gives every frame"
+        );
     }
 
     #[test]
