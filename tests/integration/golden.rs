@@ -247,6 +247,7 @@ golden!(
     "sticker/gzip_tgs",
     frames = [0, 40, 79, 119]
 );
+golden!(sticker_smiley, "sticker/smiley", frames = [0, 30, 59, 89]);
 // masks (issue 3)
 golden!(masks_add, "masks/add", frames = [0, 10, 19, 29]);
 golden!(masks_expansion, "masks/expansion", frames = [0, 10, 19, 29]);
