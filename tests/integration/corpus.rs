@@ -128,10 +128,10 @@ fn references(corpus: &Path) -> PathBuf {
     if done.is_file() {
         return cache;
     }
-    eprintln!(
+    util::visible(&format!(
         "corpus: making references in {} (first run only)",
         cache.display()
-    );
+    ));
     let setup_out = run_checked(Command::new("bash").arg(&setup), "setup.sh");
     let python = setup_out
         .lines()
@@ -157,10 +157,10 @@ fn references(corpus: &Path) -> PathBuf {
                 .args(["--timeout", "120"]),
             &format!("lottie_ref.py golden --engine {engine}"),
         );
-        eprintln!(
+        util::visible(&format!(
             "corpus: {engine} references in {:.0} s",
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     std::fs::write(&done, format!("{settings}\n")).expect("cache dir is writable");
     cache
@@ -405,11 +405,10 @@ impl Tally {
 fn corpus_conformance() {
     let corpus = corpus_dir();
     if !corpus.join("MANIFEST.tsv").is_file() {
-        println!(
+        util::visible(&format!(
             "corpus: SKIPPED: no corpus at {} (set TGS_CORPUS to run the conformance test)",
             corpus.display()
-        );
-        eprintln!("corpus: SKIPPED: no corpus at {}", corpus.display());
+        ));
         return;
     }
     let started = std::time::Instant::now();
@@ -557,7 +556,7 @@ fn corpus_conformance() {
         started.elapsed().as_secs_f64()
     );
     std::fs::write(target.join("corpus-summary.md"), &md).expect("target is writable");
-    println!("{md}");
+    util::visible(&md);
 
     // Baseline.
     let baseline_path = util::repo_root().join("tests/corpus-baseline.tsv");
@@ -587,18 +586,18 @@ fn corpus_conformance() {
             let _ = writeln!(text, "{file}\t{frame}\t{}", util::fmt_psnr(*psnr));
         }
         std::fs::write(&baseline_path, text).expect("baseline is writable");
-        println!(
+        util::visible(&format!(
             "corpus: baseline updated: {} ({} rows)",
             baseline_path.display(),
             current.len()
-        );
+        ));
     } else {
         let baseline = read_baseline(&baseline_path);
         if baseline.is_empty() {
-            println!(
+            util::visible(&format!(
                 "corpus: no baseline at {} (CORPUS_BASELINE_UPDATE=1 writes it)",
                 baseline_path.display()
-            );
+            ));
         }
         let current_map: HashMap<(String, u32), f64> = current
             .iter()

@@ -390,11 +390,11 @@ fn run(name: &str, case: &str, frames: &[u32], tolerance: Tolerance) {
                 .join("\n  ")
         ),
         (Some((_, reason)), false) => {
-            println!(
+            util::visible(&format!(
                 "known failing: {case} ({reason}); {} frame(s) differ, first: {}",
                 failures.len(),
                 failures[0]
-            );
+            ));
         }
         (Some((_, reason)), true) => panic!(
             "{case} passes now but is listed in tests/golden-expected-failures.txt ({reason}): \

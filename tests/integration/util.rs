@@ -16,6 +16,16 @@ pub(crate) fn target_dir() -> PathBuf {
         .map_or_else(|| repo_root().join("target"), Path::to_path_buf)
 }
 
+/// Prints a line that stays visible in `cargo test` output even when the test passes.
+///
+/// The test harness captures `print!`/`eprint!` of passing tests; writing to the stderr handle
+/// directly bypasses that capture (used for "known failing", "SKIPPED" and the corpus summary).
+pub(crate) fn visible(msg: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{msg}");
+}
+
 /// True when the environment variable is set to anything but "", "0" or "false".
 pub(crate) fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
