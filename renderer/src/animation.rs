@@ -51,7 +51,12 @@ impl Animation {
             )));
         }
         let len = |key: &str| obj.get(key).and_then(|v| v.as_array()).map_or(0, Vec::len);
-        let text = |key: &str| obj.get(key).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+        let text = |key: &str| {
+            obj.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
         Ok(Self {
             width,
             height,

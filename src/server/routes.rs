@@ -89,10 +89,9 @@ fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rende
     let lookup = state.animations.get_or_parse(&json)?;
     let animation = &lookup.animation;
     let (width, height) = pipeline::output_size(animation, params.width, params.height, limits)?;
-    let image = pipeline::render_frame(animation, params.frame, width, height)?;
-    let bytes = encode::encode(&image, params.format, params.quality).map_err(|err| {
-        ApiError::new("encode_failed", format!("could not encode the image: {err}"))
-    })?;
+    let image = pipeline::render_frame(animation, u64::from(params.frame), width, height)?;
+    let bytes = encode::encode(&image, params.format, params.quality)
+        .map_err(pipeline::PipelineError::from)?;
     Ok(Rendered {
         bytes,
         width,
