@@ -35,7 +35,10 @@ fn payload_error(err: &PayloadError) -> ApiError {
         PayloadError::Overflow => ApiError::new("payload_too_large", "request body is too large"),
         other => ApiError::new(
             "bad_request",
-            format!("could not read the request body: {}", lowercase(&other.to_string())),
+            format!(
+                "could not read the request body: {}",
+                lowercase(&other.to_string())
+            ),
         ),
     }
 }
@@ -50,7 +53,10 @@ fn input_too_large(limit: usize) -> ApiError {
 /// Lowercases the first letter of a foreign message so it reads like ours.
 pub(crate) fn lowercase(message: &str) -> String {
     let mut chars = message.chars();
-    let mut out: String = chars.next().map(|c| c.to_lowercase().collect()).unwrap_or_default();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_lowercase().collect())
+        .unwrap_or_default();
     out.extend(chars);
     out.trim_end_matches('.').to_owned()
 }
@@ -98,7 +104,10 @@ pub(super) async fn read_sticker(
     limit: usize,
 ) -> Result<web::Bytes, ApiError> {
     let mime = req.mime_type().map_err(|_| {
-        ApiError::new("unsupported_media_type", "the content-type header is malformed")
+        ApiError::new(
+            "unsupported_media_type",
+            "the content-type header is malformed",
+        )
     })?;
     let Some(mime) = mime else {
         return read_limited(req, payload, limit, || input_too_large(limit)).await;
@@ -162,7 +171,10 @@ fn multipart_error(err: &actix_multipart::MultipartError) -> ApiError {
         E::Payload(payload) => payload_error(payload),
         other => ApiError::new(
             "bad_multipart",
-            format!("malformed multipart body: {}", lowercase(&other.to_string())),
+            format!(
+                "malformed multipart body: {}",
+                lowercase(&other.to_string())
+            ),
         ),
     }
 }
@@ -179,7 +191,10 @@ pub(super) async fn read_json<T: DeserializeOwned>(
     limit: usize,
 ) -> Result<T, ApiError> {
     let mime = req.mime_type().map_err(|_| {
-        ApiError::new("unsupported_media_type", "the content-type header is malformed")
+        ApiError::new(
+            "unsupported_media_type",
+            "the content-type header is malformed",
+        )
     })?;
     if let Some(mime) = mime {
         let is_json = mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json");

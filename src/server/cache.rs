@@ -120,7 +120,10 @@ impl AnimationCache {
     ///
     /// Panics if `max_entries` or `capacity_bytes` is zero (the config rejects both).
     pub fn new(max_entries: usize, capacity_bytes: u64, ttl: Duration) -> Self {
-        assert!(max_entries > 0 && capacity_bytes > 0, "cache limits must be positive");
+        assert!(
+            max_entries > 0 && capacity_bytes > 0,
+            "cache limits must be positive"
+        );
         let evictions = Arc::new(AtomicU64::new(0));
         let options = OptionsBuilder::new()
             .estimated_items_capacity(max_entries)
@@ -195,8 +198,7 @@ impl AnimationCache {
                 GuardResult::Guard(guard) => {
                     self.misses.fetch_add(1, Ordering::Relaxed);
                     let animation = Arc::new(pipeline::parse(json)?);
-                    let estimate =
-                        json.len() as u64 * BYTES_PER_JSON_BYTE + ENTRY_OVERHEAD_BYTES;
+                    let estimate = json.len() as u64 * BYTES_PER_JSON_BYTE + ENTRY_OVERHEAD_BYTES;
                     let entry = Entry {
                         animation: Arc::clone(&animation),
                         inserted: Instant::now(),

@@ -179,7 +179,10 @@ mod tests {
                 "{code} must map to a 4xx"
             );
         }
-        assert_eq!(status_for("no_such_code"), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            status_for("no_such_code"),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]

@@ -89,29 +89,110 @@ impl Metrics {
             }
             let count = h.count.load(Ordering::Relaxed);
             let sum_ms = h.sum_us.load(Ordering::Relaxed) as f64 / 1000.0;
-            let _ = writeln!(out, "{name}_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}");
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
             let _ = writeln!(out, "{name}_sum{{route=\"{route}\"}} {sum_ms}");
             let _ = writeln!(out, "{name}_count{{route=\"{route}\"}} {count}");
         }
         let gauges: [(&str, &str, &str, f64); 15] = [
-            ("tgs_cache_entries", "gauge", "Parsed animations in the cache.", cache.entries as f64),
-            ("tgs_cache_weighted_bytes", "gauge", "Estimated bytes held by the cache.", cache.weighted_bytes as f64),
-            ("tgs_cache_capacity_bytes", "gauge", "Cache weight budget in bytes.", cache.capacity_bytes as f64),
-            ("tgs_cache_max_entries", "gauge", "Cache count limit.", cache.max_entries as f64),
-            ("tgs_cache_hits_total", "counter", "Cache lookups answered from the cache.", cache.hits as f64),
-            ("tgs_cache_misses_total", "counter", "Cache lookups that parsed the animation.", cache.misses as f64),
-            ("tgs_cache_evictions_total", "counter", "Cache entries evicted for room.", cache.evictions as f64),
-            ("tgs_cache_expirations_total", "counter", "Cache entries dropped by TTL.", cache.expirations as f64),
-            ("tgs_pool_threads", "gauge", "Render threads.", pool.threads as f64),
-            ("tgs_pool_busy", "gauge", "Render jobs running.", pool.busy as f64),
-            ("tgs_pool_queued", "gauge", "Render jobs waiting for a thread.", pool.queued as f64),
-            ("tgs_pool_queue_capacity", "gauge", "Render jobs allowed to wait.", pool.queue_capacity as f64),
-            ("tgs_pool_completed_total", "counter", "Render jobs finished.", pool.completed as f64),
-            ("tgs_pool_rejected_total", "counter", "Render jobs refused with 503.", pool.rejected as f64),
-            ("tgs_pool_panics_total", "counter", "Render jobs that panicked.", pool.panicked as f64),
+            (
+                "tgs_cache_entries",
+                "gauge",
+                "Parsed animations in the cache.",
+                cache.entries as f64,
+            ),
+            (
+                "tgs_cache_weighted_bytes",
+                "gauge",
+                "Estimated bytes held by the cache.",
+                cache.weighted_bytes as f64,
+            ),
+            (
+                "tgs_cache_capacity_bytes",
+                "gauge",
+                "Cache weight budget in bytes.",
+                cache.capacity_bytes as f64,
+            ),
+            (
+                "tgs_cache_max_entries",
+                "gauge",
+                "Cache count limit.",
+                cache.max_entries as f64,
+            ),
+            (
+                "tgs_cache_hits_total",
+                "counter",
+                "Cache lookups answered from the cache.",
+                cache.hits as f64,
+            ),
+            (
+                "tgs_cache_misses_total",
+                "counter",
+                "Cache lookups that parsed the animation.",
+                cache.misses as f64,
+            ),
+            (
+                "tgs_cache_evictions_total",
+                "counter",
+                "Cache entries evicted for room.",
+                cache.evictions as f64,
+            ),
+            (
+                "tgs_cache_expirations_total",
+                "counter",
+                "Cache entries dropped by TTL.",
+                cache.expirations as f64,
+            ),
+            (
+                "tgs_pool_threads",
+                "gauge",
+                "Render threads.",
+                pool.threads as f64,
+            ),
+            (
+                "tgs_pool_busy",
+                "gauge",
+                "Render jobs running.",
+                pool.busy as f64,
+            ),
+            (
+                "tgs_pool_queued",
+                "gauge",
+                "Render jobs waiting for a thread.",
+                pool.queued as f64,
+            ),
+            (
+                "tgs_pool_queue_capacity",
+                "gauge",
+                "Render jobs allowed to wait.",
+                pool.queue_capacity as f64,
+            ),
+            (
+                "tgs_pool_completed_total",
+                "counter",
+                "Render jobs finished.",
+                pool.completed as f64,
+            ),
+            (
+                "tgs_pool_rejected_total",
+                "counter",
+                "Render jobs refused with 503.",
+                pool.rejected as f64,
+            ),
+            (
+                "tgs_pool_panics_total",
+                "counter",
+                "Render jobs that panicked.",
+                pool.panicked as f64,
+            ),
         ];
         for (name, kind, help, value) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
         }
         out
     }
@@ -129,7 +210,11 @@ mod tests {
         metrics.record("/convert", 400, Duration::from_millis(300));
         let durations = metrics.durations.lock().unwrap();
         let h = &durations["/convert"];
-        let counts: Vec<u64> = h.buckets.iter().map(|b| b.load(Ordering::Relaxed)).collect();
+        let counts: Vec<u64> = h
+            .buckets
+            .iter()
+            .map(|b| b.load(Ordering::Relaxed))
+            .collect();
         assert_eq!(counts, [0, 1, 1, 1, 2, 2]);
         assert_eq!(h.count.load(Ordering::Relaxed), 3);
     }

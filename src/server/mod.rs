@@ -22,7 +22,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, Next, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
 
 mod body;
 pub mod cache;
@@ -68,28 +68,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             // Outermost, so error bodies rewritten by `observe` are compressed too. Images are
             // skipped: they carry `Content-Encoding: identity`.
             .wrap(Compress::default())
-            .service(resource("/convert", web::post().to(routes::convert)))
-            .service(resource(
-                "/convert/base64",
-                web::post().to(routes::convert_base64),
-            ))
-            .service(resource(
-                "/convert/batch",
-                web::post().to(routes::convert_batch),
-            ))
-            .service(resource("/info", web::post().to(routes::info)))
-            .service(resource("/health", web::get().to(routes::health)))
-            .service(resource("/stats", web::get().to(routes::stats)))
-            .service(resource("/cache/clear", web::post().to(routes::clear_cache)))
-            .service(resource("/metrics", web::get().to(routes::metrics)))
+            .service(post("/convert", routes::convert))
+            .service(post("/convert/base64", routes::convert_base64))
+            .service(post("/convert/batch", routes::convert_batch))
+            .service(post("/info", routes::info))
+            .service(get("/health", routes::health))
+            .service(get("/stats", routes::stats))
+            .service(post("/cache/clear", routes::clear_cache))
+            .service(get("/metrics", routes::metrics))
             .default_service(web::to(routes::not_found)),
     );
 }
 
-fn resource(path: &str, route: actix_web::Route) -> actix_web::Resource {
+/// A resource answering `POST` with `handler`; other methods get 405 JSON with `Allow`.
+fn post<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
     web::resource(path)
-        .route(route)
-        .default_service(web::to(routes::method_not_allowed))
+        .route(web::post().to(handler))
+        .default_service(web::to(|req| routes::method_not_allowed(req, "POST")))
+}
+
+/// A resource answering `GET` with `handler`; other methods get 405 JSON with `Allow`.
+fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler))
+        .default_service(web::to(|req| routes::method_not_allowed(req, "GET")))
 }
 
 /// Logs one line per request, records metrics, and turns any non-JSON error into `{code, message}`.
@@ -109,11 +121,18 @@ async fn observe(
         }
     };
     let elapsed = start.elapsed();
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let status = res.status().as_u16();
     let ms = (elapsed.as_secs_f64() * 100_000.0).round() / 100.0;
     let method = res.request().method().as_str().to_owned();
-    match res.headers().get(routes::CACHE_HIT).and_then(|v| v.to_str().ok()) {
+    match res
+        .headers()
+        .get(routes::CACHE_HIT)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(hit) => {
             tracing::info!(target: "http", %method, %route, status, ms, cache_hit = hit == "true", "request");
         }
@@ -184,10 +203,11 @@ pub fn run(args: ServeArgs) -> io::Result<()> {
 pub async fn serve(config: ServerConfig) -> io::Result<()> {
     let state = web::Data::new(AppState::new(config.clone())?);
     let app_state = state.clone();
-    let server = HttpServer::new(move || App::new().app_data(app_state.clone()).configure(configure))
-        .workers(config.http_workers)
-        .shutdown_timeout(config.shutdown_timeout.as_secs())
-        .bind((config.host, config.port))?;
+    let server =
+        HttpServer::new(move || App::new().app_data(app_state.clone()).configure(configure))
+            .workers(config.http_workers)
+            .shutdown_timeout(config.shutdown_timeout.as_secs())
+            .bind((config.host, config.port))?;
     for addr in server.addrs() {
         tracing::info!(
             %addr,

@@ -184,7 +184,13 @@ mod tests {
         assert_eq!(err.code(), "invalid_parameter");
         assert!(err.message().contains("quality"), "{err}");
         assert!(query("quality=101").is_err(), "quality 101 must fail");
-        assert!(query("frame=-1").unwrap_err().message().contains("frame"), "frame");
-        assert!(query("width=abc").unwrap_err().message().contains("width"), "width");
+        assert!(
+            query("frame=-1").unwrap_err().message().contains("frame"),
+            "frame"
+        );
+        assert!(
+            query("width=abc").unwrap_err().message().contains("width"),
+            "width"
+        );
     }
 }

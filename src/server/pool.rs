@@ -157,12 +157,12 @@ impl RenderPool {
         F: FnOnce() -> T + Send + 'static,
     {
         let capacity = self.threads + self.queue_size;
-        let admitted = self
-            .counters
-            .in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < capacity).then_some(n + 1)
-            });
+        let admitted =
+            self.counters
+                .in_flight
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < capacity).then_some(n + 1)
+                });
         if admitted.is_err() {
             self.counters.rejected.fetch_add(1, Ordering::Relaxed);
             return Err(PoolError::Busy);

@@ -170,7 +170,10 @@ pub(super) async fn convert(
     Ok(HttpResponse::Ok()
         .content_type(out.format.mime_type())
         // Images are already compressed: keep the Compress middleware off them.
-        .insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("identity")))
+        .insert_header((
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static("identity"),
+        ))
         .insert_header((PROCESSING_TIME, format!("{ms:.2}")))
         .insert_header((TOTAL_FRAMES, out.total_frames))
         .insert_header(cache_header(out.cache_hit))
@@ -303,10 +306,18 @@ pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError
     ))
 }
 
-/// A known path with the wrong method: 405 JSON.
-pub(super) async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
+/// A known path with the wrong method: 405 JSON with `Allow`.
+pub(super) async fn method_not_allowed(req: HttpRequest, allowed: &'static str) -> HttpResponse {
+    let error = ApiError::new(
         "method_not_allowed",
-        format!("{} is not allowed on {}", req.method(), req.path()),
-    ))
+        format!(
+            "method {} is not allowed on {}; use {allowed}",
+            req.method(),
+            req.path()
+        ),
+    );
+    let mut res = actix_web::ResponseError::error_response(&error);
+    res.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allowed));
+    res
 }
