@@ -163,6 +163,10 @@ impl ServerConfig {
                 format!("{name} must be greater than 0"),
             ));
         }
+        #[expect(
+            clippy::needless_update,
+            reason = "limits the pipeline adds later keep their defaults until they get a flag"
+        )]
         let limits = Limits {
             max_input_bytes: args.max_input_bytes,
             max_json_bytes: args.max_json_bytes,

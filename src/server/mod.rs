@@ -225,6 +225,10 @@ pub async fn serve(config: ServerConfig) -> io::Result<()> {
 }
 
 /// Drops expired animations now and then, so idle entries do not hold memory until evicted.
+#[expect(
+    clippy::infinite_loop,
+    reason = "the task is aborted when the server stops"
+)]
 async fn sweep_expired(state: web::Data<AppState>, ttl: Duration) {
     let period = ttl.clamp(Duration::from_secs(1), Duration::from_secs(60));
     loop {
@@ -233,5 +237,91 @@ async fn sweep_expired(state: web::Data<AppState>, ttl: Duration) {
         if purged > 0 {
             tracing::debug!(purged, "dropped expired animations");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::{App, ResponseError as _, test};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn state() -> web::Data<AppState> {
+        let config = ServerConfig {
+            worker_pool_size: 1,
+            queue_size: 1,
+            ..ServerConfig::default()
+        };
+        web::Data::new(AppState::new(config).unwrap())
+    }
+
+    async fn call(
+        app_state: Option<web::Data<AppState>>,
+        req: test::TestRequest,
+    ) -> (StatusCode, Value) {
+        let mut app = App::new();
+        if let Some(state) = app_state {
+            app = app.app_data(state);
+        }
+        let app = test::init_service(app.configure(configure)).await;
+        let res = test::call_service(&app, req.to_request()).await;
+        let status = res.status();
+        let body = test::read_body(res).await;
+        (status, serde_json::from_slice(&body).expect("a JSON body"))
+    }
+
+    #[actix_web::test]
+    async fn health_is_ok() {
+        let (status, body) = call(Some(state()), test::TestRequest::get().uri("/health")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ok");
+    }
+
+    #[actix_web::test]
+    async fn query_errors_are_json() {
+        let req = test::TestRequest::post().uri("/convert?frame=1&frame=2");
+        let (status, body) = call(Some(state()), req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["code"], "invalid_parameter", "{body}");
+    }
+
+    #[actix_web::test]
+    async fn actix_errors_become_json() {
+        // Without `AppState` the `Data` extractor fails inside actix: still `{code, message}`.
+        let (status, body) = call(None, test::TestRequest::get().uri("/stats")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["code"], "internal_error", "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("requested application data")
+        );
+    }
+
+    #[actix_web::test]
+    async fn unknown_path_and_method_are_json() {
+        let (status, body) = call(Some(state()), test::TestRequest::get().uri("/x")).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+        let req = test::TestRequest::put().uri("/metrics");
+        let (status, body) = call(Some(state()), req).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_render_is_a_500_for_that_request_only() {
+        let state = state();
+        let failed = state.pool.run(|| -> u8 { panic!("renderer bug") }).await;
+        assert_eq!(failed, Err(pool::PoolError::Panicked));
+        let res = ApiError::panicked().error_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(state.pool.run(|| 1).await, Ok(1), "the pool keeps working");
+        assert_eq!(state.pool.stats().panicked, 1);
     }
 }
