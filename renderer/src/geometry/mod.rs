@@ -23,8 +23,9 @@
 )]
 
 pub(crate) mod contour;
+pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
+pub(crate) mod zig_zag;
 
 #[cfg(test)]
 pub(crate) mod testing;
-
