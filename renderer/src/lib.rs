@@ -22,6 +22,7 @@
 mod animation;
 pub mod draw;
 mod error;
+pub(crate) mod geometry;
 
 pub use animation::{Animation, Renderer};
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
