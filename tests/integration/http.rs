@@ -190,7 +190,11 @@ impl Response {
     }
 
     fn png_size(&self) -> (u32, u32) {
-        assert_eq!(self.header("content-type"), Some("image/png"));
+        assert_eq!(
+            self.header("content-type"),
+            Some("image/png"),
+            "a PNG response"
+        );
         png_size(&self.body)
     }
 }
