@@ -23,6 +23,7 @@
 )]
 
 pub(crate) mod contour;
+pub(crate) mod offset_path;
 pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
 pub(crate) mod zig_zag;
