@@ -1,5 +1,7 @@
 //! Request body readers: the sticker from multipart or a raw body, and bounded JSON bodies.
 
+use std::time::Duration;
+
 use actix_multipart::Multipart;
 use actix_web::error::PayloadError;
 use actix_web::{HttpMessage, HttpRequest, web};
@@ -68,6 +70,24 @@ fn declared_length(req: &HttpRequest) -> Option<usize> {
         .ok()?
         .parse()
         .ok()
+}
+
+/// Runs a body read, failing with `request_timeout` (408) if the client is slower than `timeout`.
+pub(super) async fn with_timeout<T>(
+    timeout: Duration,
+    read: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    actix_web::rt::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::new(
+                "request_timeout",
+                format!(
+                    "the request body did not arrive within {} ms (BODY_TIMEOUT_MS)",
+                    timeout.as_millis()
+                ),
+            ))
+        })
 }
 
 /// Reads the whole body, failing with `too_large` as soon as it exceeds `limit` bytes.

@@ -24,6 +24,8 @@ pub const DEFAULT_CACHE_MAX_BYTES: u64 = 512 * 1024 * 1024;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Default `MAX_BATCH_ITEMS`.
 pub const DEFAULT_MAX_BATCH_ITEMS: usize = 64;
+/// Default `BODY_TIMEOUT_MS`.
+pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 30_000;
 /// Default `SHUTDOWN_TIMEOUT_SECS`.
 pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 
@@ -91,6 +93,10 @@ pub struct ServeArgs {
     #[arg(long, env = "MAX_BATCH_ITEMS", default_value_t = DEFAULT_MAX_BATCH_ITEMS)]
     pub max_batch_items: usize,
 
+    /// Time a client gets to send the whole request body, in milliseconds; slower gets 408.
+    #[arg(long, env = "BODY_TIMEOUT_MS", default_value_t = DEFAULT_BODY_TIMEOUT_MS)]
+    pub body_timeout_ms: u64,
+
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout_secs: u64,
@@ -129,6 +135,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Most items in one batch.
     pub max_batch_items: usize,
+    /// Time allowed for receiving a request body.
+    pub body_timeout: Duration,
     /// Graceful shutdown window.
     pub shutdown_timeout: Duration,
     /// Log line format.
@@ -163,16 +171,11 @@ impl ServerConfig {
                 format!("{name} must be greater than 0"),
             ));
         }
-        #[expect(
-            clippy::needless_update,
-            reason = "limits the pipeline adds later keep their defaults until they get a flag"
-        )]
-        let limits = Limits {
-            max_input_bytes: args.max_input_bytes,
-            max_json_bytes: args.max_json_bytes,
-            max_output_side: args.max_output_side,
-            ..Limits::default()
-        };
+        // Field by field, so limits the pipeline adds later keep their defaults until they get a flag.
+        let mut limits = Limits::default();
+        limits.max_input_bytes = args.max_input_bytes;
+        limits.max_json_bytes = args.max_json_bytes;
+        limits.max_output_side = args.max_output_side;
         let auto = |n: usize| if n == 0 { cpus() } else { n };
         Ok(Self {
             host: args.host,
@@ -186,6 +189,7 @@ impl ServerConfig {
             limits,
             max_body_bytes: args.max_body_bytes,
             max_batch_items: args.max_batch_items,
+            body_timeout: Duration::from_millis(args.body_timeout_ms),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             log_format: args.log_format,
             log_level: args.log_level,
@@ -208,6 +212,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_batch_items: DEFAULT_MAX_BATCH_ITEMS,
+            body_timeout: Duration::from_millis(DEFAULT_BODY_TIMEOUT_MS),
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT_SECS),
             log_format: LogFormat::Text,
             log_level: tracing::Level::INFO,

@@ -38,6 +38,7 @@ const CODES: &[(&str, StatusCode)] = &[
     ("not_found", StatusCode::NOT_FOUND),
     ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
     ("not_acceptable", StatusCode::NOT_ACCEPTABLE),
+    ("request_timeout", StatusCode::REQUEST_TIMEOUT),
     // Server side.
     ("server_busy", StatusCode::SERVICE_UNAVAILABLE),
     ("render_panicked", StatusCode::INTERNAL_SERVER_ERROR),
@@ -63,6 +64,7 @@ pub fn code_for(status: StatusCode) -> &'static str {
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
         StatusCode::NOT_ACCEPTABLE => "not_acceptable",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
         StatusCode::SERVICE_UNAVAILABLE => "server_busy",
         s if s.is_client_error() => "bad_request",
         _ => "internal_error",

@@ -64,10 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .service(
         web::scope("")
-            .wrap(from_fn(observe))
-            // Outermost, so error bodies rewritten by `observe` are compressed too. Images are
-            // skipped: they carry `Content-Encoding: identity`.
+            // Images are never compressed: they carry `Content-Encoding: identity`.
             .wrap(Compress::default())
+            // Outermost, so it also times compression and turns Compress's own 406 into JSON.
+            .wrap(from_fn(observe))
             .service(post("/convert", routes::convert))
             .service(post("/convert/base64", routes::convert_base64))
             .service(post("/convert/batch", routes::convert_batch))

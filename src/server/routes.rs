@@ -158,7 +158,11 @@ pub(super) async fn convert(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let params = RenderParams::from_query(&query)?;
-    let input = body::read_sticker(&req, payload, state.config.limits.max_input_bytes).await?;
+    let input = body::with_timeout(
+        state.config.body_timeout,
+        body::read_sticker(&req, payload, state.config.limits.max_input_bytes),
+    )
+    .await?;
     let start = Instant::now();
     let job_state = state.clone();
     let out = state
@@ -189,7 +193,11 @@ pub(super) async fn convert_base64(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let item: ConvertItem = body::read_json(&req, payload, state.config.max_body_bytes).await?;
+    let item: ConvertItem = body::with_timeout(
+        state.config.body_timeout,
+        body::read_json(&req, payload, state.config.max_body_bytes),
+    )
+    .await?;
     let job_state = state.clone();
     let out = state
         .pool
@@ -210,7 +218,11 @@ pub(super) async fn convert_batch(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch: BatchRequest = body::read_json(&req, payload, state.config.max_body_bytes).await?;
+    let batch: BatchRequest = body::with_timeout(
+        state.config.body_timeout,
+        body::read_json(&req, payload, state.config.max_body_bytes),
+    )
+    .await?;
     let max = state.config.max_batch_items;
     if batch.items.len() > max {
         return Err(ApiError::new(
@@ -246,7 +258,11 @@ pub(super) async fn info(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body::read_sticker(&req, payload, state.config.limits.max_input_bytes).await?;
+    let input = body::with_timeout(
+        state.config.body_timeout,
+        body::read_sticker(&req, payload, state.config.limits.max_input_bytes),
+    )
+    .await?;
     let start = Instant::now();
     let job_state = state.clone();
     let (info, hit) = state

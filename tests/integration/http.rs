@@ -809,6 +809,31 @@ fn unknown_routes_and_methods_are_json() {
         .assert_error(405, "method_not_allowed");
 }
 
+#[test]
+fn unacceptable_encoding_is_json() {
+    let server = Server::start();
+    let res = server.request("GET", "/stats", &[("accept-encoding", "identity;q=0")], b"");
+    res.assert_error(406, "not_acceptable");
+}
+
+#[test]
+fn slow_body_times_out_with_408() {
+    let server = Server::with_env(&[("BODY_TIMEOUT_MS", "300")]);
+    let tgs = square_tgs();
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let head = format!(
+        "POST /convert HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\
+         content-type: application/gzip\r\ncontent-length: {}\r\n\r\n",
+        tgs.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&tgs[..10]).unwrap();
+    read_response(&mut stream).assert_error(408, "request_timeout");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pool, logs, shutdown, config
 
@@ -943,6 +968,7 @@ fn serve_help_documents_every_setting_with_env_and_default() {
         ("MAX_OUTPUT_SIDE", "2048"),
         ("MAX_BODY_BYTES", "67108864"),
         ("MAX_BATCH_ITEMS", "64"),
+        ("BODY_TIMEOUT_MS", "30000"),
         ("SHUTDOWN_TIMEOUT_SECS", "30"),
         ("LOG_FORMAT", "text"),
         ("LOG_LEVEL", "info"),
