@@ -14,8 +14,10 @@
 //!
 //! # Dashes
 //!
-//! See `dash.rs` (pending): kurbo's dasher is used as is, with a note on where it differs from
-//! rlottie.
+//! kurbo's dasher (`kurbo::Stroke::with_dashes`, used by vello_cpu's stroker) does the arc-length
+//! work, but cannot take Lottie's `st.d` entries as they are: odd counts, zero-length dashes,
+//! all-zero patterns and the offset follow rlottie's own rules, not SVG's. [`dash::dashing`]
+//! converts the entries into a pattern kurbo draws the way rlottie does (see its docs).
 
 #![cfg_attr(
     not(test),
@@ -23,6 +25,7 @@
 )]
 
 pub(crate) mod contour;
+pub(crate) mod dash;
 pub(crate) mod offset_path;
 pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
