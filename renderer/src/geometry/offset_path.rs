@@ -60,8 +60,8 @@ pub(crate) fn offset_path(path: &BezPath, amount: f64, join: Join, miter_limit: 
 struct Moved {
     pieces: Vec<PathSeg>,
     end_vertex: Point,
-    tan_in: Vec2,
-    tan_out: Vec2,
+    start_tangent: Vec2,
+    end_tangent: Vec2,
 }
 
 fn offset_contour(c: &Contour, amount: f64, join: Join, miter_limit: f64, out: &mut BezPath) {
@@ -104,8 +104,8 @@ fn offset_contour(c: &Contour, amount: f64, join: Join, miter_limit: f64, out: &
         }
         // The path turns toward the offset side (positive cross product and `d` turn toward
         // kurbo's `turn_90` side): the moved segments overlap. A full reversal counts as outer.
-        let turn = a.tan_out.cross(b.tan_in);
-        let inner = turn * d > 0.0 && a.tan_out.dot(b.tan_in) > -1.0 + 1e-9;
+        let turn = a.end_tangent.cross(b.start_tangent);
+        let inner = turn * d > 0.0 && a.end_tangent.dot(b.start_tangent) > -1.0 + 1e-9;
         if inner {
             if j == k || !trim_overlap(&mut pieces, j, k) {
                 joins[j].push(PathEl::LineTo(start));
@@ -116,8 +116,8 @@ fn offset_contour(c: &Contour, amount: f64, join: Join, miter_limit: f64, out: &
                 a.end_vertex,
                 end,
                 start,
-                a.tan_out,
-                b.tan_in,
+                a.end_tangent,
+                b.start_tangent,
                 d,
                 join,
                 miter_limit,
@@ -146,9 +146,9 @@ fn offset_contour(c: &Contour, amount: f64, join: Join, miter_limit: f64, out: &
 /// Offsets one segment by `d` toward kurbo's `turn_90` side; `None` for a segment without a
 /// direction (a point).
 fn offset_segment(c: CubicBez, d: f64) -> Option<Moved> {
-    let (tan_in, tan_out) = end_tangents(c)?;
+    let (start_tangent, end_tangent) = end_tangents(c)?;
     let pieces = if is_straight(c) {
-        let n = tan_in.turn_90() * d;
+        let n = start_tangent.turn_90() * d;
         vec![PathSeg::Line(Line::new(c.p0 + n, c.p3 + n))]
     } else {
         let mut offset = BezPath::new();
@@ -158,8 +158,8 @@ fn offset_segment(c: CubicBez, d: f64) -> Option<Moved> {
     Some(Moved {
         pieces,
         end_vertex: c.p3,
-        tan_in,
-        tan_out,
+        start_tangent,
+        end_tangent,
     })
 }
 
