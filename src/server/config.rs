@@ -155,6 +155,10 @@ impl ServerConfig {
     /// # Errors
     ///
     /// Returns [`io::ErrorKind::InvalidInput`] when a size that must be positive is zero.
+    #[expect(
+        clippy::field_reassign_with_default,
+        reason = "limits are set field by field so that new pipeline limits keep their defaults"
+    )]
     pub fn from_args(args: &ServeArgs) -> io::Result<Self> {
         let positive = [
             ("CACHE_SIZE", args.cache_size as u64),
@@ -171,7 +175,8 @@ impl ServerConfig {
                 format!("{name} must be greater than 0"),
             ));
         }
-        // Field by field, so limits the pipeline adds later keep their defaults until they get a flag.
+        // Field by field, so limits the pipeline adds later keep their defaults until they get a
+        // flag (a struct update would trip `needless_update` while the fields are all covered).
         let mut limits = Limits::default();
         limits.max_input_bytes = args.max_input_bytes;
         limits.max_json_bytes = args.max_json_bytes;
