@@ -22,6 +22,9 @@ const BYTES_PER_JSON_BYTE: u64 = 3;
 /// Fixed overhead counted for every entry (model headers, `Arc`, cache slot).
 const ENTRY_OVERHEAD_BYTES: u64 = 4 * 1024;
 
+/// How long a lookup waits for another thread that is parsing the same content.
+const PARSE_WAIT: Duration = Duration::from_secs(2);
+
 /// Content address of a decompressed Lottie document.
 ///
 /// Two SipHash-1-3 outputs under one random per-process key, over the content with different
@@ -178,7 +181,7 @@ impl AnimationCache {
     pub fn get_or_parse(&self, json: &[u8]) -> Result<Lookup, PipelineError> {
         let key = self.key(json);
         loop {
-            match self.cache.get_value_or_guard(&key, None) {
+            match self.cache.get_value_or_guard(&key, Some(PARSE_WAIT)) {
                 GuardResult::Value(entry) if !self.is_expired(&entry) => {
                     self.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(Lookup {
@@ -211,7 +214,15 @@ impl AnimationCache {
                         hit: false,
                     });
                 }
-                GuardResult::Timeout => unreachable!("no timeout was given"),
+                GuardResult::Timeout => {
+                    // The first parser is taking very long (or is this very thread, re-entered
+                    // through rayon work stealing): parse without caching instead of waiting.
+                    self.misses.fetch_add(1, Ordering::Relaxed);
+                    return Ok(Lookup {
+                        animation: Arc::new(pipeline::parse(json)?),
+                        hit: false,
+                    });
+                }
             }
         }
     }
@@ -259,5 +270,99 @@ impl AnimationCache {
             evictions: self.evictions.load(Ordering::Relaxed),
             expirations: self.expirations.load(Ordering::Relaxed),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lottie(name: &str) -> Vec<u8> {
+        format!(r#"{{"v":"5.7.0","nm":"{name}","fr":30,"ip":0,"op":30,"w":64,"h":64,"layers":[]}}"#)
+            .into_bytes()
+    }
+
+    #[test]
+    fn same_content_hits_other_content_misses() {
+        let cache = AnimationCache::new(10, 1 << 20, Duration::from_secs(60));
+        let first = cache.get_or_parse(&lottie("a")).unwrap();
+        let again = cache.get_or_parse(&lottie("a")).unwrap();
+        let other = cache.get_or_parse(&lottie("b")).unwrap();
+        assert!(
+            !first.hit && again.hit && !other.hit,
+            "hit only on equal content"
+        );
+        assert!(
+            Arc::ptr_eq(&first.animation, &again.animation),
+            "shared, not re-parsed"
+        );
+        assert_eq!(other.animation.name(), "b");
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 2, 2));
+    }
+
+    #[test]
+    fn keys_differ_for_different_content() {
+        let cache = AnimationCache::new(10, 1 << 20, Duration::from_secs(60));
+        assert_ne!(
+            cache.key(b"abc"),
+            cache.key(b"abd"),
+            "content changes the key"
+        );
+        assert_ne!(
+            cache.key(b"abc"),
+            cache.key(b"abc "),
+            "length is part of the key"
+        );
+        assert_eq!(
+            cache.key(b"abc"),
+            cache.key(b"abc"),
+            "stable within a process"
+        );
+    }
+
+    #[test]
+    fn errors_are_not_cached() {
+        let cache = AnimationCache::new(10, 1 << 20, Duration::from_secs(60));
+        assert!(cache.get_or_parse(b"{}").is_err(), "not lottie");
+        assert_eq!(cache.stats().entries, 0);
+    }
+
+    #[test]
+    fn ttl_expires_and_purge_sweeps() {
+        let cache = AnimationCache::new(10, 1 << 20, Duration::from_millis(30));
+        cache.get_or_parse(&lottie("a")).unwrap();
+        cache.get_or_parse(&lottie("b")).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!cache.get_or_parse(&lottie("a")).unwrap().hit, "expired");
+        assert_eq!(cache.purge_expired(), 1, "b was still there");
+        assert_eq!(cache.stats().expirations, 2);
+        assert_eq!(cache.stats().entries, 1);
+    }
+
+    #[test]
+    fn count_limit_holds_and_clear_empties() {
+        let cache = AnimationCache::new(3, 1 << 30, Duration::from_secs(60));
+        for i in 0..20 {
+            cache.get_or_parse(&lottie(&i.to_string())).unwrap();
+        }
+        let stats = cache.stats();
+        assert!(stats.entries <= 3, "{stats:?}");
+        assert!(stats.evictions >= 17, "{stats:?}");
+        assert_eq!(cache.clear(), stats.entries);
+        assert_eq!(cache.stats().entries, 0);
+    }
+
+    #[test]
+    fn concurrent_first_lookups_parse_once() {
+        let cache = AnimationCache::new(10, 1 << 20, Duration::from_secs(60));
+        let json = lottie("shared");
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| cache.get_or_parse(&json).unwrap());
+            }
+        });
+        let stats = cache.stats();
+        assert_eq!((stats.misses, stats.hits), (1, 7), "{stats:?}");
     }
 }
