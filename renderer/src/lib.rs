@@ -1,9 +1,9 @@
 //! A Lottie engine: imports Lottie JSON (Telegram `.tgs` stickers once gunzipped) into an immutable
 //! model, and evaluates it at a frame into a [`DrawList`] of draw commands.
 //!
-//! velato's schema parses the JSON behind a lenient normalisation pass; the engine builds its own
-//! model from it. The crate never touches pixels: `shaders-free-raster` turns a [`DrawList`] into
-//! RGBA.
+//! The JSON is read leniently (missing fields take defaults, legacy keyframe forms are accepted,
+//! unknown items are skipped with a warning); the crate never touches pixels: `shaders-free-raster`
+//! turns a [`DrawList`] into RGBA.
 //!
 //! # Usage
 //!
@@ -19,10 +19,18 @@
 
 #![forbid(unsafe_code)]
 
-mod animation;
 pub mod draw;
 mod error;
+mod eval;
+mod import;
+mod interpolation;
+mod model;
+mod timeline;
 
-pub use animation::{Animation, Renderer};
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
+pub use eval::Renderer;
+pub use import::{
+    MAX_KEYFRAMES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES, MAX_SIZE,
+};
+pub use model::Animation;
