@@ -1,0 +1,444 @@
+//! Replays a [`DrawList`] on a vello_cpu [`RenderContext`].
+
+use kurbo::{Affine, Rect, Shape};
+use peniko::{Brush, Fill};
+use renderer::{DrawCommand, DrawList, MaskKind};
+use vello_cpu::{
+    Mask, PaintType, Pixmap, RasterizerSettings, RenderContext, RenderMode, RenderSettings,
+    Resources,
+};
+
+use crate::{Quality, RasterSettings};
+
+/// Turns draw lists into pixels. Keeps its render contexts and buffers between calls, so reuse one
+/// per thread.
+pub struct Rasterizer {
+    /// One context per mask nesting depth; index 0 draws the output.
+    contexts: Vec<RenderContext>,
+    resources: Resources,
+    /// Scratch pixmaps for mask sources, one per nesting depth.
+    mask_pixmaps: Vec<Pixmap>,
+    /// For each `PushMask`/`BeginMasked`/`PushLayer` index: the index of its partner.
+    partners: Vec<usize>,
+    stack: Vec<usize>,
+}
+
+impl std::fmt::Debug for Rasterizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rasterizer")
+            .field("contexts", &self.contexts.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Rasterizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// State that is the same for every context of one render.
+struct Frame {
+    view: Affine,
+    mode: RenderMode,
+    width: u16,
+    height: u16,
+}
+
+impl Rasterizer {
+    /// Creates a rasterizer. Contexts are allocated lazily at the first render.
+    pub fn new() -> Self {
+        Self {
+            contexts: Vec::new(),
+            resources: Resources::new(),
+            mask_pixmaps: Vec::new(),
+            partners: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Renders `list` into `out`, which is resized to the settings' size and cleared first.
+    ///
+    /// The composition is scaled uniformly to fit the output, centred, and clipped to its own
+    /// rectangle; the background is transparent. Unbalanced push/pop commands are tolerated: a pop
+    /// without a push is ignored and unclosed groups are closed at the end.
+    pub fn render(&mut self, list: &DrawList, settings: &RasterSettings, out: &mut Pixmap) {
+        let width = settings.width.max(1);
+        let height = settings.height.max(1);
+        let frame = Frame {
+            view: fit_transform(list.width, list.height, width, height),
+            mode: match settings.quality {
+                Quality::Fast => RenderMode::OptimizeSpeed,
+                Quality::Accurate => RenderMode::OptimizeQuality,
+            },
+            width,
+            height,
+        };
+        self.match_partners(&list.commands);
+        if out.width() != width || out.height() != height {
+            out.resize(width, height);
+        }
+
+        let mut ctx = self.take_context(0, &frame);
+        // Clip to the composition only when it does not cover the output exactly.
+        let comp = frame
+            .view
+            .transform_rect_bbox(Rect::new(0.0, 0.0, list.width, list.height));
+        let covers = comp.x0 <= 0.01
+            && comp.y0 <= 0.01
+            && comp.x1 >= f64::from(width) - 0.01
+            && comp.y1 >= f64::from(height) - 0.01;
+        if !covers {
+            ctx.set_transform(Affine::IDENTITY);
+            ctx.set_fill_rule(Fill::NonZero);
+            ctx.push_clip_layer(&comp.to_path(0.1));
+        }
+        self.replay(&mut ctx, &list.commands, 0, list.commands.len(), 0, &frame);
+        if !covers {
+            ctx.pop_layer();
+        }
+        ctx.flush();
+        ctx.render_with(out, &mut self.resources, raster_settings(&frame));
+        self.contexts[0] = ctx;
+    }
+
+    /// Fills `self.partners`: for every push command, the index of the command that closes it
+    /// (`BeginMasked` for `PushMask`, `PopMask` for `BeginMasked`, `PopLayer` for `PushLayer`).
+    /// Unclosed pushes are paired with `commands.len()`.
+    fn match_partners(&mut self, commands: &[DrawCommand]) {
+        self.partners.clear();
+        self.partners.resize(commands.len(), usize::MAX);
+        self.stack.clear();
+        for (i, cmd) in commands.iter().enumerate() {
+            match cmd {
+                DrawCommand::PushLayer { .. } | DrawCommand::PushMask { .. } => self.stack.push(i),
+                DrawCommand::BeginMasked => {
+                    if let Some(open) = self.stack.pop() {
+                        self.partners[open] = i;
+                    }
+                    self.stack.push(i);
+                }
+                DrawCommand::PopLayer | DrawCommand::PopMask => {
+                    if let Some(open) = self.stack.pop() {
+                        self.partners[open] = i;
+                    }
+                }
+                DrawCommand::Fill { .. } | DrawCommand::Stroke { .. } => {}
+            }
+        }
+        while let Some(open) = self.stack.pop() {
+            self.partners[open] = commands.len();
+        }
+    }
+
+    fn take_context(&mut self, depth: usize, frame: &Frame) -> RenderContext {
+        while self.contexts.len() <= depth {
+            self.contexts.push(new_context(frame.width, frame.height));
+        }
+        let mut ctx = std::mem::replace(&mut self.contexts[depth], RenderContext::new(1, 1));
+        if ctx.width() != frame.width || ctx.height() != frame.height {
+            ctx = new_context(frame.width, frame.height);
+        } else {
+            ctx.reset();
+        }
+        ctx
+    }
+
+    /// Replays `commands[start..end]` on `ctx`; `depth` is the mask nesting depth of `ctx`.
+    fn replay(
+        &mut self,
+        ctx: &mut RenderContext,
+        commands: &[DrawCommand],
+        start: usize,
+        end: usize,
+        depth: usize,
+        frame: &Frame,
+    ) {
+        let mut i = start;
+        let mut open_layers = 0_usize;
+        while i < end {
+            match &commands[i] {
+                DrawCommand::Fill {
+                    path,
+                    transform,
+                    fill_rule,
+                    brush,
+                } => {
+                    if let Some(paint) = to_paint(brush) {
+                        ctx.set_transform(frame.view * *transform);
+                        ctx.set_fill_rule(*fill_rule);
+                        ctx.set_paint(paint);
+                        ctx.fill_path(path);
+                    }
+                }
+                DrawCommand::Stroke {
+                    path,
+                    transform,
+                    style,
+                    brush,
+                } => {
+                    if style.width > 0.0
+                        && style.width.is_finite()
+                        && let Some(paint) = to_paint(brush)
+                    {
+                        ctx.set_transform(frame.view * *transform);
+                        ctx.set_stroke(style.clone());
+                        ctx.set_paint(paint);
+                        ctx.stroke_path(path);
+                    }
+                }
+                DrawCommand::PushLayer {
+                    clip,
+                    opacity,
+                    blend,
+                } => {
+                    match clip {
+                        Some(clip) => {
+                            ctx.set_transform(frame.view * clip.transform);
+                            ctx.set_fill_rule(clip.fill_rule);
+                            ctx.push_layer(
+                                Some(&clip.path),
+                                Some(*blend),
+                                Some(*opacity),
+                                None,
+                                None,
+                            );
+                        }
+                        None => ctx.push_layer(None, Some(*blend), Some(*opacity), None, None),
+                    }
+                    open_layers += 1;
+                }
+                DrawCommand::PopLayer => {
+                    if open_layers > 0 {
+                        ctx.pop_layer();
+                        open_layers -= 1;
+                    }
+                }
+                DrawCommand::PushMask { kind, inverted } => {
+                    let begin = self.partners[i].min(end);
+                    let pop = if begin < end {
+                        self.partners[begin].min(end)
+                    } else {
+                        end
+                    };
+                    let mask = self.render_mask(
+                        commands,
+                        i + 1,
+                        begin,
+                        depth + 1,
+                        frame,
+                        *kind,
+                        *inverted,
+                    );
+                    ctx.push_layer(None, None, None, Some(mask), None);
+                    if begin < end {
+                        self.replay(ctx, commands, begin + 1, pop, depth, frame);
+                    }
+                    ctx.pop_layer();
+                    i = pop;
+                }
+                // Stray markers (their push was outside this range): ignore.
+                DrawCommand::BeginMasked | DrawCommand::PopMask => {}
+            }
+            i += 1;
+        }
+        for _ in 0..open_layers {
+            ctx.pop_layer();
+        }
+    }
+
+    /// Renders the mask source `commands[start..end]` offscreen and turns it into a coverage mask.
+    fn render_mask(
+        &mut self,
+        commands: &[DrawCommand],
+        start: usize,
+        end: usize,
+        depth: usize,
+        frame: &Frame,
+        kind: MaskKind,
+        inverted: bool,
+    ) -> Mask {
+        let mut ctx = self.take_context(depth, frame);
+        self.replay(&mut ctx, commands, start, end, depth, frame);
+        ctx.flush();
+        while self.mask_pixmaps.len() <= depth {
+            self.mask_pixmaps
+                .push(Pixmap::new(frame.width, frame.height));
+        }
+        let mut pixmap = std::mem::replace(&mut self.mask_pixmaps[depth], Pixmap::new(0, 0));
+        if pixmap.width() != frame.width || pixmap.height() != frame.height {
+            pixmap.resize(frame.width, frame.height);
+        }
+        ctx.render_with(&mut pixmap, &mut self.resources, raster_settings(frame));
+        self.contexts[depth] = ctx;
+
+        let data = pixmap
+            .data()
+            .iter()
+            .map(|px| {
+                let value = match kind {
+                    MaskKind::Alpha => px.a,
+                    MaskKind::Luminance => {
+                        // Rec. 709 luma of the premultiplied colour, i.e. luminance times alpha.
+                        let luma = 0.2126 * f32::from(px.r)
+                            + 0.7152 * f32::from(px.g)
+                            + 0.0722 * f32::from(px.b);
+                        (luma + 0.5).min(255.0) as u8
+                    }
+                };
+                if inverted { 255 - value } else { value }
+            })
+            .collect();
+        self.mask_pixmaps[depth] = pixmap;
+        Mask::from_parts(data, frame.width, frame.height)
+    }
+}
+
+fn new_context(width: u16, height: u16) -> RenderContext {
+    // Single-threaded on purpose: callers parallelise across frames and requests.
+    let settings = RenderSettings {
+        num_threads: 0,
+        ..RenderSettings::default()
+    };
+    RenderContext::new_with(width, height, settings)
+}
+
+fn raster_settings(frame: &Frame) -> RasterizerSettings {
+    RasterizerSettings {
+        render_mode: frame.mode,
+        ..RasterizerSettings::default()
+    }
+}
+
+/// Scales a `comp_w` x `comp_h` composition uniformly to fit `width` x `height`, centred.
+fn fit_transform(comp_w: f64, comp_h: f64, width: u16, height: u16) -> Affine {
+    if !(comp_w > 0.0 && comp_h > 0.0) {
+        return Affine::IDENTITY;
+    }
+    let (w, h) = (f64::from(width), f64::from(height));
+    let scale = (w / comp_w).min(h / comp_h);
+    let dx = (w - comp_w * scale) / 2.0;
+    let dy = (h - comp_h * scale) / 2.0;
+    Affine::translate((dx, dy)) * Affine::scale(scale)
+}
+
+fn to_paint(brush: &Brush) -> Option<PaintType> {
+    match brush {
+        Brush::Solid(color) => (color.components[3] > 0.0).then(|| PaintType::Solid(*color)),
+        Brush::Gradient(gradient) => Some(PaintType::Gradient(gradient.clone())),
+        Brush::Image(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kurbo::BezPath;
+    use peniko::BlendMode;
+    use peniko::Color;
+    use renderer::Clip;
+
+    fn square(x: f64, y: f64, size: f64) -> BezPath {
+        Rect::new(x, y, x + size, y + size).to_path(0.1)
+    }
+
+    fn fill(path: BezPath, color: Color) -> DrawCommand {
+        DrawCommand::Fill {
+            path,
+            transform: Affine::IDENTITY,
+            fill_rule: Fill::NonZero,
+            brush: color.into(),
+        }
+    }
+
+    fn render(list: &DrawList, w: u16, h: u16) -> Pixmap {
+        let mut pixmap = Pixmap::new(1, 1);
+        Rasterizer::new().render(list, &RasterSettings::new(w, h), &mut pixmap);
+        pixmap
+    }
+
+    const RED: Color = Color::from_rgba8(255, 0, 0, 255);
+    const WHITE: Color = Color::from_rgba8(255, 255, 255, 255);
+
+    #[test]
+    fn fit_centres_wide_composition() {
+        // A 20x10 composition in a 20x20 output sits in rows 5..15 and is clipped there.
+        let mut list = DrawList::new(20.0, 10.0);
+        list.push(fill(square(-50.0, -50.0, 200.0), RED));
+        let pixmap = render(&list, 20, 20);
+        assert_eq!(pixmap.sample(10, 2).a, 0, "above the composition");
+        assert_eq!(pixmap.sample(10, 10).a, 255, "inside the composition");
+        assert_eq!(pixmap.sample(10, 17).a, 0, "below the composition");
+    }
+
+    #[test]
+    fn mask_alpha_limits_content() {
+        let mut list = DrawList::new(10.0, 10.0);
+        list.push(DrawCommand::PushMask {
+            kind: MaskKind::Alpha,
+            inverted: false,
+        });
+        list.push(fill(square(0.0, 0.0, 5.0), WHITE));
+        list.push(DrawCommand::BeginMasked);
+        list.push(fill(square(0.0, 0.0, 10.0), RED));
+        list.push(DrawCommand::PopMask);
+        let pixmap = render(&list, 10, 10);
+        assert_eq!(pixmap.sample(2, 2).a, 255, "inside the mask");
+        assert_eq!(pixmap.sample(8, 8).a, 0, "outside the mask");
+    }
+
+    #[test]
+    fn mask_inverted_luminance() {
+        let mut list = DrawList::new(10.0, 10.0);
+        list.push(DrawCommand::PushMask {
+            kind: MaskKind::Luminance,
+            inverted: true,
+        });
+        list.push(fill(square(0.0, 0.0, 5.0), WHITE));
+        list.push(DrawCommand::BeginMasked);
+        list.push(fill(square(0.0, 0.0, 10.0), RED));
+        list.push(DrawCommand::PopMask);
+        let pixmap = render(&list, 10, 10);
+        assert_eq!(pixmap.sample(2, 2).a, 0, "white luma inverted hides");
+        assert_eq!(pixmap.sample(8, 8).a, 255, "no source inverted shows");
+    }
+
+    #[test]
+    fn layer_clip_and_opacity() {
+        let mut list = DrawList::new(10.0, 10.0);
+        list.push(DrawCommand::PushLayer {
+            clip: Some(Clip {
+                path: square(0.0, 0.0, 5.0),
+                transform: Affine::IDENTITY,
+                fill_rule: Fill::NonZero,
+            }),
+            opacity: 0.5,
+            blend: BlendMode::default(),
+        });
+        list.push(fill(square(0.0, 0.0, 10.0), RED));
+        list.push(DrawCommand::PopLayer);
+        let pixmap = render(&list, 10, 10);
+        let inside = pixmap.sample(2, 2).a;
+        assert!((126..=129).contains(&inside), "half opacity, got {inside}");
+        assert_eq!(pixmap.sample(8, 8).a, 0, "clipped");
+    }
+
+    #[test]
+    fn unbalanced_commands_do_not_panic() {
+        let mut list = DrawList::new(10.0, 10.0);
+        list.push(DrawCommand::PopLayer);
+        list.push(DrawCommand::PopMask);
+        list.push(DrawCommand::BeginMasked);
+        list.push(DrawCommand::PushMask {
+            kind: MaskKind::Alpha,
+            inverted: false,
+        });
+        list.push(fill(square(0.0, 0.0, 5.0), WHITE));
+        list.push(DrawCommand::PushLayer {
+            clip: None,
+            opacity: 1.0,
+            blend: BlendMode::default(),
+        });
+        let _ = render(&list, 10, 10);
+    }
+}

@@ -1,0 +1,8 @@
+//! The command line: raw arguments ([`args`]) -> validated commands -> [`run`].
+
+pub mod args;
+mod bench;
+mod commands;
+
+pub use args::{Cli, Command};
+pub use commands::{CliResult, run};

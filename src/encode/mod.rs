@@ -1,0 +1,120 @@
+//! Image encoders: one function per format, one typed error.
+
+mod png;
+mod webp;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use self::png::encode_png;
+pub use self::webp::encode_webp;
+use crate::pipeline::Image;
+
+/// An output image format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    /// PNG, 8-bit RGBA.
+    #[default]
+    Png,
+    /// WebP, lossless VP8L (with near-lossless pre-quantisation below quality 100).
+    WebP,
+}
+
+impl ImageFormat {
+    /// Returns the MIME type, e.g. `image/png`.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::WebP => "image/webp",
+        }
+    }
+
+    /// Returns the usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::WebP => "webp",
+        }
+    }
+}
+
+impl fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+impl FromStr for ImageFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "png" => Ok(Self::Png),
+            "webp" => Ok(Self::WebP),
+            _ => Err(format!("unknown format `{s}`; expected `png` or `webp`")),
+        }
+    }
+}
+
+/// Why an image could not be encoded.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The pixel buffer does not match the image size.
+    BadBuffer {
+        /// Expected length in bytes.
+        expected: usize,
+        /// Actual length in bytes.
+        actual: usize,
+    },
+    /// The PNG encoder failed.
+    Png(::png::EncodingError),
+    /// The WebP encoder failed.
+    WebP(image_webp::EncodingError),
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadBuffer { expected, actual } => {
+                write!(f, "pixel buffer has {actual} bytes; expected {expected}")
+            }
+            Self::Png(err) => write!(f, "png: {err}"),
+            Self::WebP(err) => write!(f, "webp: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::BadBuffer { .. } => None,
+            Self::Png(err) => Some(err),
+            Self::WebP(err) => Some(err),
+        }
+    }
+}
+
+/// Encodes `image` as `format`. `quality` (1-100) matters for WebP only; 100 is exact.
+///
+/// # Errors
+///
+/// [`EncodeError`] when the buffer does not match the size or the encoder fails.
+pub fn encode(image: &Image, format: ImageFormat, quality: u8) -> Result<Vec<u8>, EncodeError> {
+    match format {
+        ImageFormat::Png => encode_png(image),
+        ImageFormat::WebP => encode_webp(image, quality),
+    }
+}
+
+fn check_buffer(image: &Image) -> Result<(), EncodeError> {
+    let expected = image.width as usize * image.height as usize * 4;
+    if image.data.len() == expected {
+        Ok(())
+    } else {
+        Err(EncodeError::BadBuffer {
+            expected,
+            actual: image.data.len(),
+        })
+    }
+}
