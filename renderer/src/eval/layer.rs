@@ -63,11 +63,10 @@ impl Scratch {
         let mut steps = 0;
         while let Some(k) = cur {
             let l = &comp.layers[k];
-            let lt = l.local_time(t);
             let local = if l.auto_orient {
-                l.transform.oriented_matrix_at(lt)
+                l.transform.oriented_matrix_at(t)
             } else {
-                l.transform.matrix_at(lt)
+                l.transform.matrix_at(t)
             };
             m = local * m;
             cur = l.parent;
@@ -93,7 +92,7 @@ impl Scratch {
         if matches!(layer.content, LayerContent::None) {
             return;
         }
-        let lt = layer.local_time(t);
+        let lt = t;
         let alpha = alpha * layer.transform.opacity_at(lt);
         if alpha <= 0.0 {
             return;
@@ -121,12 +120,9 @@ impl Scratch {
                 asset,
                 width,
                 height,
-                time_remap,
+                ..
             } => {
-                let child_t = match time_remap {
-                    Some(tm) => tm.at(lt) * anim.frame_rate,
-                    None => lt,
-                };
+                let child_t = layer.content_time(t, anim.frame_rate);
                 let clip_rect = Rect::new(0.0, 0.0, *width, *height);
                 let clip = *width > 0.0
                     && *height > 0.0

@@ -154,7 +154,7 @@ fn stroke_style(v: &Value, ctx: &mut Ctx) -> StrokeStyle {
         width: property(v.get("w"), 1.0, ctx),
         cap,
         join,
-        miter_limit: num_at(v, "ml").filter(|m| *m > 0.0).unwrap_or(4.0),
+        miter_limit: num_at(v, "ml").filter(|m| *m >= 0.0).unwrap_or(0.0),
         dashes,
         dash_offset,
     }
