@@ -163,8 +163,16 @@ pub(crate) fn star(star: &Star, t: f64, out: &mut BezPath) {
         if rounded {
             let a1 = py.atan2(px) - std::f64::consts::FRAC_PI_2 * dir;
             let a2 = y.atan2(x) - std::f64::consts::FRAC_PI_2 * dir;
-            let (r1, rad1) = if long { (inner_round, inner) } else { (outer_round, outer) };
-            let (r2, rad2) = if long { (outer_round, outer) } else { (inner_round, inner) };
+            let (r1, rad1) = if long {
+                (inner_round, inner)
+            } else {
+                (outer_round, outer)
+            };
+            let (r2, rad2) = if long {
+                (outer_round, outer)
+            } else {
+                (inner_round, inner)
+            };
             let mut k1 = rad1 * r1 * MAGIC / points;
             let mut k2 = rad2 * r2 * MAGIC / points;
             if partial > 1e-6 && (i == 0 || i == n - 1) {
@@ -251,7 +259,10 @@ mod tests {
         let PathEl::LineTo(inner) = els[1] else {
             panic!("line")
         };
-        assert!(((inner - Point::new(50.0, 50.0)).hypot() - 20.0).abs() < 1e-9, "inner");
+        assert!(
+            ((inner - Point::new(50.0, 50.0)).hypot() - 20.0).abs() < 1e-9,
+            "inner"
+        );
     }
 
     #[test]
@@ -259,7 +270,10 @@ mod tests {
         let mut p = BezPath::new();
         star(&star_shape(true, 4.0), 0.0, &mut p);
         let b = p.bounding_box();
-        assert!((b.width() - 80.0).abs() < 1e-9 && (b.height() - 80.0).abs() < 1e-9, "{b:?}");
+        assert!(
+            (b.width() - 80.0).abs() < 1e-9 && (b.height() - 80.0).abs() < 1e-9,
+            "{b:?}"
+        );
     }
 
     #[test]

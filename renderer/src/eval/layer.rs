@@ -124,9 +124,8 @@ impl Scratch {
             } => {
                 let child_t = layer.content_time(t, anim.frame_rate);
                 let clip_rect = Rect::new(0.0, 0.0, *width, *height);
-                let clip = *width > 0.0
-                    && *height > 0.0
-                    && !covers_composition(clip_rect, matrix, anim);
+                let clip =
+                    *width > 0.0 && *height > 0.0 && !covers_composition(clip_rect, matrix, anim);
                 if clip {
                     let mut path = self.take_path();
                     path.extend(clip_rect.path_elements(0.1));
@@ -181,7 +180,9 @@ impl Scratch {
             let blend = match mask.mode {
                 MaskMode::Add | MaskMode::Lighten => BlendMode::default(),
                 MaskMode::Subtract => BlendMode::new(Mix::Normal, Compose::DestOut),
-                MaskMode::Intersect | MaskMode::Darken => BlendMode::new(Mix::Normal, Compose::DestIn),
+                MaskMode::Intersect | MaskMode::Darken => {
+                    BlendMode::new(Mix::Normal, Compose::DestIn)
+                }
                 MaskMode::Difference => BlendMode::new(Mix::Normal, Compose::Xor),
             };
             let mut path = self.take_path();
@@ -191,7 +192,7 @@ impl Scratch {
             self.path_data = data;
             out.push(DrawCommand::PushLayer {
                 clip: None,
-                opacity: opacity,
+                opacity,
                 blend,
             });
             if mask.inverted {

@@ -57,8 +57,14 @@ impl Renderer {
         } else {
             animation.in_point
         };
-        self.scratch
-            .draw_composition(animation, &animation.root, frame, Affine::IDENTITY, 1.0, out);
+        self.scratch.draw_composition(
+            animation,
+            &animation.root,
+            frame,
+            Affine::IDENTITY,
+            1.0,
+            out,
+        );
     }
 }
 

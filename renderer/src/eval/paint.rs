@@ -20,7 +20,7 @@ pub(crate) fn solid(rgba: [f64; 4], opacity: f64) -> Brush {
 /// Builds the kurbo stroke style at local time `t`, or `None` when nothing would be drawn.
 pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<kurbo::Stroke> {
     let width = style.width.at(t);
-    if !(width > 0.0) {
+    if width.is_nan() || width <= 0.0 {
         return None;
     }
     let mut s = kurbo::Stroke::new(width)
@@ -28,7 +28,7 @@ pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<kurbo::Stroke>
         .with_join(style.join)
         .with_miter_limit(style.miter_limit);
     if !style.dashes.is_empty() {
-        let mut pattern = [0.0f64; 16];
+        let mut pattern = [0.0_f64; 16];
         let n = style.dashes.len().min(16);
         let mut sum = 0.0;
         for (slot, d) in pattern.iter_mut().zip(&style.dashes) {
@@ -100,12 +100,8 @@ pub(crate) fn gradient(
             interp(alphas, 2, pos, 1)
         };
         let c = |ch: usize| interp(colors, 4, pos, ch).clamp(0.0, 1.0) as f32;
-        let color = AlphaColor::<Srgb>::new([
-            c(1),
-            c(2),
-            c(3),
-            (a * opacity).clamp(0.0, 1.0) as f32,
-        ]);
+        let color =
+            AlphaColor::<Srgb>::new([c(1), c(2), c(3), (a * opacity).clamp(0.0, 1.0) as f32]);
         stops.push(ColorStop {
             offset: pos.clamp(0.0, 1.0) as f32,
             color: DynamicColor::from_alpha_color(color),

@@ -85,7 +85,12 @@ impl Scratch {
                     } else {
                         FillRule::NonZero
                     };
-                    self.record(scope, matrix, PaintKind::Fill(rule), paint::solid(f.color.at(t), a));
+                    self.record(
+                        scope,
+                        matrix,
+                        PaintKind::Fill(rule),
+                        paint::solid(f.color.at(t), a),
+                    );
                 }
                 Shape::Stroke(s) => {
                     let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
@@ -107,10 +112,10 @@ impl Scratch {
                 }
                 Shape::GradientStroke(s) => {
                     let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
-                    if let Some(style) = paint::stroke_style(&s.style, t) {
-                        if let Some(brush) = self.gradient_brush(&s.gradient, t, a) {
-                            self.record(scope, matrix, PaintKind::Stroke(style), brush);
-                        }
+                    if let Some(style) = paint::stroke_style(&s.style, t)
+                        && let Some(brush) = self.gradient_brush(&s.gradient, t, a)
+                    {
+                        self.record(scope, matrix, PaintKind::Stroke(style), brush);
                     }
                 }
                 Shape::Trim(tm) => {
@@ -152,10 +157,10 @@ impl Scratch {
     }
 
     fn record(&mut self, scope: usize, matrix: Affine, kind: PaintKind, brush: Brush) {
-        if let Brush::Solid(c) = &brush {
-            if c.components[3] <= 0.0 {
-                return;
-            }
+        if let Brush::Solid(c) = &brush
+            && c.components[3] <= 0.0
+        {
+            return;
         }
         if self.n_paths == scope {
             return;
@@ -172,7 +177,7 @@ impl Scratch {
     fn emit(&mut self, layer: Affine, out: &mut DrawList) {
         for op in self.paints.drain(..).rev() {
             let det = op.matrix.determinant();
-            if !(det.abs() > 1e-12) || !det.is_finite() {
+            if !det.is_finite() || det.abs() <= 1e-12 {
                 continue;
             }
             let inverse = op.matrix.inverse();

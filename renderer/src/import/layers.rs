@@ -67,10 +67,10 @@ pub(crate) fn composition(
             None => i.checked_sub(1),
         };
         layers[i].matte = source.filter(|&s| s != i).map(|s| (mode, s));
-        if let Some(s) = source {
-            if matte_parents[i].is_some() {
-                layers[s].is_matte = true;
-            }
+        if let Some(s) = source
+            && matte_parents[i].is_some()
+        {
+            layers[s].is_matte = true;
         }
     }
     Ok(Composition { layers })
@@ -84,7 +84,9 @@ fn layer(v: &Value, default_out: f64, frame_rate: f64, ctx: &mut Ctx) -> Layer {
     let content = match ty {
         0 => precomp(v, frame_rate, ctx),
         1 => LayerContent::Solid {
-            color: str_at(v, "sc").and_then(hex_color).unwrap_or([0.0, 0.0, 0.0, 1.0]),
+            color: str_at(v, "sc")
+                .and_then(hex_color)
+                .unwrap_or([0.0, 0.0, 0.0, 1.0]),
             width: num_at(v, "sw").unwrap_or(0.0),
             height: num_at(v, "sh").unwrap_or(0.0),
         },
@@ -173,9 +175,10 @@ pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
         (None, None) => property(None, 0.0, ctx),
     };
     if three_d
-        && ["rx", "ry"]
-            .iter()
-            .any(|k| v.get(*k).is_some_and(|p| !property(Some(p), 0.0, ctx).is_zero()))
+        && ["rx", "ry"].iter().any(|k| {
+            v.get(*k)
+                .is_some_and(|p| !property(Some(p), 0.0, ctx).is_zero())
+        })
     {
         ctx.warn("3D rotation (rx/ry) is not supported; only rz is applied");
     }
@@ -209,10 +212,10 @@ fn masks(v: &Value, ctx: &mut Ctx) -> Vec<Mask> {
                 continue;
             }
         };
-        if let Some(x) = m.get("x") {
-            if !property(Some(x), 0.0, ctx).is_zero() {
-                ctx.warn("mask expansion is not supported");
-            }
+        if let Some(x) = m.get("x")
+            && !property(Some(x), 0.0, ctx).is_zero()
+        {
+            ctx.warn("mask expansion is not supported");
         }
         let path = property(m.get("pt"), PathData::default(), ctx);
         out.push(Mask {

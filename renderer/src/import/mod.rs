@@ -106,10 +106,10 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
             "composition is {width}x{height}; the limit is {MAX_SIZE}x{MAX_SIZE}"
         )));
     }
-    if !(frame_rate > 0.0) {
+    if frame_rate.is_nan() || frame_rate <= 0.0 {
         return Err(Error::Invalid(format!("frame rate is {frame_rate}")));
     }
-    if !(out_point > in_point) {
+    if out_point.partial_cmp(&in_point) != Some(std::cmp::Ordering::Greater) {
         return Err(Error::Invalid(format!(
             "out point {out_point} is not after in point {in_point}"
         )));
@@ -122,20 +122,28 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     let asset_list = arr(&doc, "assets");
     let mut precomp_json = Vec::new();
     for asset in asset_list {
-        if asset.get("layers").and_then(Value::as_array).is_some() {
-            if let Some(id) = asset_id(asset) {
-                ctx.assets.insert(id, precomp_json.len());
-                precomp_json.push(asset);
-            }
+        if asset.get("layers").and_then(Value::as_array).is_some()
+            && let Some(id) = asset_id(asset)
+        {
+            ctx.assets.insert(id, precomp_json.len());
+            precomp_json.push(asset);
         }
     }
     let mut assets = Vec::with_capacity(precomp_json.len());
     for asset in &precomp_json {
-        assets.push(layers::composition(arr(asset, "layers"), out_point, frame_rate, &mut ctx)?);
+        assets.push(layers::composition(
+            arr(asset, "layers"),
+            out_point,
+            frame_rate,
+            &mut ctx,
+        )?);
     }
     let root = layers::composition(arr(&doc, "layers"), out_point, frame_rate, &mut ctx)?;
     check_nesting(&root, &assets)?;
-    if doc.get("chars").is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty())) {
+    if doc
+        .get("chars")
+        .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
+    {
         ctx.warn("text glyphs (`chars`) are not supported");
     }
     ctx.check_limits()?;

@@ -63,7 +63,7 @@ impl FromJson for [f64; 4] {
 
 impl FromJson for Vec<f64> {
     fn from_json(v: &Value) -> Option<Self> {
-        let mut out = Vec::new();
+        let mut out = Self::new();
         nums(Some(v), &mut out).then_some(out)
     }
 }
@@ -79,7 +79,9 @@ impl FromJson for PathData {
         let ins = list("i");
         let outs = list("o");
         let at = |l: Option<&Vec<Value>>, i: usize| {
-            l.and_then(|l| l.get(i)).and_then(vec2).unwrap_or(Vec2::ZERO)
+            l.and_then(|l| l.get(i))
+                .and_then(vec2)
+                .unwrap_or(Vec2::ZERO)
         };
         let points = vs
             .iter()
@@ -145,13 +147,13 @@ fn easing(kf: &Value) -> Easing {
     nums(o.get("y"), &mut oy);
     nums(i.get("x"), &mut ix);
     nums(i.get("y"), &mut iy);
-    let n = ox.len().max(oy.len()).max(ix.len()).max(iy.len()).clamp(1, 4);
-    let get = |l: &[f64], d: usize, def: f64| {
-        l.get(d)
-            .or_else(|| l.last())
-            .copied()
-            .unwrap_or(def)
-    };
+    let n = ox
+        .len()
+        .max(oy.len())
+        .max(ix.len())
+        .max(iy.len())
+        .clamp(1, 4);
+    let get = |l: &[f64], d: usize, def: f64| l.get(d).or_else(|| l.last()).copied().unwrap_or(def);
     Easing::Curves(
         (0..n)
             .map(|d| {
@@ -204,10 +206,7 @@ fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property
     let mut segments = Vec::with_capacity(raw.len() - 1);
     for i in 0..raw.len() - 1 {
         let start = starts[i].clone();
-        let end = raw[i]
-            .e
-            .clone()
-            .unwrap_or_else(|| starts[i + 1].clone());
+        let end = raw[i].e.clone().unwrap_or_else(|| starts[i + 1].clone());
         let spatial = T::spatial(&start, &end, raw[i].json);
         segments.push(Segment {
             easing: easing(raw[i].json),
@@ -220,9 +219,7 @@ fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property
     let last = if raw[raw.len() - 1].s.is_some() {
         last
     } else {
-        segments
-            .last()
-            .map_or(last, |s: &Segment<T>| s.end.clone())
+        segments.last().map_or(last, |s: &Segment<T>| s.end.clone())
     };
     Property::Animated(Box::new(Keyframes {
         times: raw.iter().map(|r| r.t).collect(),

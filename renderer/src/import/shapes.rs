@@ -37,10 +37,7 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
     Some(match str_at(v, "ty").unwrap_or("") {
         "gr" => {
             let items = arr(v, "it");
-            let tr = items
-                .iter()
-                .rev()
-                .find(|i| str_at(i, "ty") == Some("tr"));
+            let tr = items.iter().rev().find(|i| str_at(i, "ty") == Some("tr"));
             let transform = tr.map_or_else(Transform::default, |tr| transform(tr, false, ctx));
             Shape::Group(Group {
                 items: shape_list(items, ctx),

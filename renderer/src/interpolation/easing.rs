@@ -4,7 +4,7 @@
 //! are the control points `(o.x, o.y)` and `(i.x, i.y)` of a cubic bezier from `(0, 0)` to `(1, 1)`.
 //! The curve maps linear progress `x` (time) to eased progress `y`. `x(t)` is monotonic when both
 //! control x values are within `0..=1` (they are clamped there), so `t` is found by Newton steps with
-//! a bisection fallback, as in WebKit's `UnitBezier`.
+//! a bisection fallback, as in `WebKit`'s `UnitBezier`.
 
 /// One cubic-bezier timing curve from `(0, 0)` to `(1, 1)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn easing_progress_per_dimension() {
-        let p = Progress::eased(&[CubicEase::LINEAR, CubicEase::new(1.0, 0.0, 1.0, 0.0)], 0.5);
+        let p = Progress::eased(
+            &[CubicEase::LINEAR, CubicEase::new(1.0, 0.0, 1.0, 0.0)],
+            0.5,
+        );
         assert_approx_eq(p.get(0), 0.5, 1e-12);
         assert!(p.get(1) < 0.5, "second dimension eases");
         assert_approx_eq(p.get(3), p.get(1), 1e-12);

@@ -29,7 +29,7 @@ impl SpatialCurve {
             (e + ti).to_point(),
             e.to_point(),
         );
-        let mut lengths = [0.0f64; SAMPLES];
+        let mut lengths = [0.0_f64; SAMPLES];
         let step = 1.0 / (SAMPLES - 1) as f64;
         for i in 1..SAMPLES {
             let t = i as f64 * step;
@@ -53,9 +53,16 @@ impl SpatialCurve {
             return self.curve.p3.to_vec2();
         }
         let target = p * total;
-        let i = self.lengths.partition_point(|&l| l < target).clamp(1, SAMPLES - 1);
+        let i = self
+            .lengths
+            .partition_point(|&l| l < target)
+            .clamp(1, SAMPLES - 1);
         let (l0, l1) = (self.lengths[i - 1], self.lengths[i]);
-        let frac = if l1 > l0 { (target - l0) / (l1 - l0) } else { 0.0 };
+        let frac = if l1 > l0 {
+            (target - l0) / (l1 - l0)
+        } else {
+            0.0
+        };
         let t = ((i - 1) as f64 + frac) / (SAMPLES - 1) as f64;
         let pt: Point = self.curve.eval(t);
         pt.to_vec2()

@@ -65,12 +65,11 @@ impl Tween for PathData {
         let t = progress.get(0);
         out.closed = a.closed;
         out.points.clear();
-        out.points.extend(a.points.iter().zip(&b.points).map(|(p, q)| {
-            [
-                p[0].lerp(q[0], t),
-                p[1].lerp(q[1], t),
-                p[2].lerp(q[2], t),
-            ]
-        }));
+        out.points.extend(
+            a.points
+                .iter()
+                .zip(&b.points)
+                .map(|(p, q)| [p[0].lerp(q[0], t), p[1].lerp(q[1], t), p[2].lerp(q[2], t)]),
+        );
     }
 }

@@ -92,6 +92,18 @@ impl<T: Tween> Keyframes<T> {
     }
 }
 
+impl Property<f64> {
+    /// Returns `true` when the value is zero at every time.
+    pub(crate) fn is_zero(&self) -> bool {
+        match self {
+            Self::Static(v) => *v == 0.0,
+            Self::Animated(k) => {
+                k.last == 0.0 && k.segments.iter().all(|s| s.start == 0.0 && s.end == 0.0)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,17 +155,5 @@ mod tests {
         assert_eq!(p.at(20.0), 100.0);
         assert_eq!(p.at(29.0), 100.0);
         assert_eq!(p.at(30.0), 50.0);
-    }
-}
-
-impl Property<f64> {
-    /// Returns `true` when the value is zero at every time.
-    pub(crate) fn is_zero(&self) -> bool {
-        match self {
-            Self::Static(v) => *v == 0.0,
-            Self::Animated(k) => {
-                k.last == 0.0 && k.segments.iter().all(|s| s.start == 0.0 && s.end == 0.0)
-            }
-        }
     }
 }

@@ -27,7 +27,11 @@ pub(crate) fn ranges(start: f64, end: f64, offset: f64) -> Option<([(f64, f64); 
     if s > e {
         std::mem::swap(&mut s, &mut e);
     }
-    let o = if offset.is_finite() { offset / 360.0 } else { 0.0 };
+    let o = if offset.is_finite() {
+        offset / 360.0
+    } else {
+        0.0
+    };
     if e - s >= 1.0 - 1e-9 {
         return None;
     }
@@ -61,7 +65,7 @@ pub(crate) fn trim(
         return;
     }
     if individually {
-        let lengths: f64 = paths.iter().map(|p| length(p)).sum();
+        let lengths: f64 = paths.iter().map(length).sum();
         let mut acc = 0.0;
         for path in paths.iter_mut() {
             collect(path, &mut scratch.segs);
@@ -219,7 +223,14 @@ mod tests {
     #[test]
     fn trim_path_half() {
         let mut paths = [square()];
-        trim(&mut paths, 0.0, 50.0, 0.0, false, &mut TrimScratch::default());
+        trim(
+            &mut paths,
+            0.0,
+            50.0,
+            0.0,
+            false,
+            &mut TrimScratch::default(),
+        );
         assert!((length(&paths[0]) - 20.0).abs() < 1e-6);
         let b = paths[0].bounding_box();
         assert_eq!((b.x1, b.y1), (10.0, 10.0));
@@ -229,7 +240,14 @@ mod tests {
     fn trim_path_offset_wraps() {
         // 25%..75% shifted by 180 degrees (half the length) is 75%..125%: the left edge then the top.
         let mut paths = [square()];
-        trim(&mut paths, 25.0, 75.0, 180.0, false, &mut TrimScratch::default());
+        trim(
+            &mut paths,
+            25.0,
+            75.0,
+            180.0,
+            false,
+            &mut TrimScratch::default(),
+        );
         assert!((length(&paths[0]) - 20.0).abs() < 1e-6);
         let moves = paths[0]
             .elements()
@@ -237,13 +255,23 @@ mod tests {
             .filter(|e| matches!(e, PathEl::MoveTo(_)))
             .count();
         assert_eq!(moves, 2, "wrapped range is two pieces");
-        assert_eq!(paths[0].elements()[0], PathEl::MoveTo(Point::new(0.0, 10.0)));
+        assert_eq!(
+            paths[0].elements()[0],
+            PathEl::MoveTo(Point::new(0.0, 10.0))
+        );
     }
 
     #[test]
     fn trim_path_individually_spans_paths() {
         let mut paths = [square(), square()];
-        trim(&mut paths, 0.0, 50.0, 0.0, true, &mut TrimScratch::default());
+        trim(
+            &mut paths,
+            0.0,
+            50.0,
+            0.0,
+            true,
+            &mut TrimScratch::default(),
+        );
         assert!((length(&paths[0]) - 40.0).abs() < 1e-6);
         assert!(paths[1].elements().is_empty());
     }
@@ -251,7 +279,14 @@ mod tests {
     #[test]
     fn trim_path_empty_range() {
         let mut paths = [square()];
-        trim(&mut paths, 30.0, 30.0, 0.0, false, &mut TrimScratch::default());
+        trim(
+            &mut paths,
+            30.0,
+            30.0,
+            0.0,
+            false,
+            &mut TrimScratch::default(),
+        );
         assert!(paths[0].elements().is_empty());
     }
 }
