@@ -49,6 +49,7 @@
 pub mod draw;
 mod error;
 mod eval;
+pub(crate) mod geometry;
 mod import;
 mod interpolation;
 mod model;

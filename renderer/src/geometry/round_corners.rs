@@ -1,0 +1,285 @@
+//! Rounded Corners modifier (`rd`, radius `r`): replaces every sharp vertex with a short curve.
+//!
+//! Spec: <https://lottiefiles.github.io/lottie-docs/shapes/#rounded-corners>.
+//!
+//! # Semantics
+//!
+//! A vertex is *sharp* when both of its tangents are zero (Lottie `i` and `o` are `[0, 0]`),
+//! whatever the segments around it are. Each sharp vertex `V` with neighbours `P` (previous
+//! vertex) and `N` (next vertex) becomes two vertices:
+//!
+//! * `A` on the chord `V→P` at distance `min(|VP| / 2, r)` from `V`, with a zero in tangent and
+//!   an out control point at `A + k (V - A)`;
+//! * `B` on the chord `V→N` at distance `min(|VN| / 2, r)` from `V`, with an in control point
+//!   at `B + k (V - B)` and a zero out tangent.
+//!
+//! The segments to the neighbours keep their own control points, so a curved neighbour
+//! segment simply ends at `A` (or starts at `B`) instead of `V`. The first and last vertices of
+//! an open path are never rounded. Vertices with a tangent are left alone, so ellipses and
+//! already-rounded rectangles pass through unchanged.
+//!
+//! # Which engine this follows
+//!
+//! * **rlottie** applies `rd` only to rectangles (`rc`) in the same group and its subgroups: the
+//!   modifier's radius *replaces* the rectangle's own roundness, clamped to half the smaller
+//!   side (`VPath::addRoundRect`). Paths (`sh`) and polystars are not rounded at all, which on
+//!   Telegram's own icons gives visibly wrong, square shapes (`tgswift__menu_unlock.json`: the
+//!   padlock shackle is a square in rlottie and an arch in ThorVG and lottie-web). For rectangles
+//!   use [`rect_corner_radius`], which follows rlottie.
+//! * For everything else we follow **ThorVG** (`LottieRoundnessModifier::modify`), our second
+//!   reference: the same construction as lottie-web's `RoundCornersModifier` (clamp to half of
+//!   each adjacent chord, curved neighbours end at the clamped point), with the control points
+//!   halfway between the new vertices and `V` (`k = 0.5`). lottie-web uses `k = 0.5519` (the
+//!   circle constant); the two differ by under 3 % of the radius at the middle of the arc.
+//! * ThorVG has a special case for polystars (the arc starts at `0.957 min(side / 2, r)`); we
+//!   round polystars like any path, as lottie-web does (the two were indistinguishable on
+//!   `lottiedocs__rounded_corners.json`).
+
+use kurbo::{BezPath, Point};
+
+use super::contour::{Contour, Vertex, contours, to_bez_path};
+
+/// Length of the new control points, as a fraction of the distance from the new vertex to the
+/// corner it replaces (ThorVG: halfway; lottie-web: 0.5519).
+const HANDLE: f64 = 0.5;
+
+/// Rounds every sharp vertex of every subpath of `path` with `radius`.
+///
+/// `radius <= 0` (or NaN) returns the path unchanged.
+pub(crate) fn round_corners(path: &BezPath, radius: f64) -> BezPath {
+    if radius.is_nan() || radius <= 0.0 {
+        return path.clone();
+    }
+    let rounded: Vec<Contour> = contours(path)
+        .iter()
+        .map(|c| round_contour(c, radius))
+        .collect();
+    to_bez_path(&rounded)
+}
+
+/// Returns the corner radius of a rectangle (`rc`) under a Rounded Corners modifier, as rlottie
+/// draws it.
+///
+/// `modifier_radius` is the `rd` radius when such a modifier applies to the rectangle (in its
+/// group or a parent group), else `None`. rlottie lets the modifier *replace* the rectangle's own
+/// roundness (`rc.r`), and clamps the result to half the smaller side so that the corners are
+/// circular arcs. Build the rectangle with this radius and do not pass it through
+/// [`round_corners`] as well.
+pub(crate) fn rect_corner_radius(
+    width: f64,
+    height: f64,
+    own_roundness: f64,
+    modifier_radius: Option<f64>,
+) -> f64 {
+    let r = modifier_radius.unwrap_or(own_roundness);
+    r.min(width.abs() / 2.0).min(height.abs() / 2.0).max(0.0)
+}
+
+fn round_contour(c: &Contour, radius: f64) -> Contour {
+    let n = c.vertices.len();
+    let mut out = Vec::with_capacity(2 * n);
+    for (i, v) in c.vertices.iter().enumerate() {
+        let is_end = !c.closed && (i == 0 || i + 1 == n);
+        if n < 2 || is_end || !v.is_sharp() {
+            out.push(*v);
+            continue;
+        }
+        let prev = c.vertices[(i + n - 1) % n].point;
+        let next = c.vertices[(i + 1) % n].point;
+        let a = toward(v.point, prev, radius);
+        let b = toward(v.point, next, radius);
+        out.push(Vertex {
+            point: a,
+            in_ctrl: a,
+            out_ctrl: a + (v.point - a) * HANDLE,
+        });
+        out.push(Vertex {
+            point: b,
+            in_ctrl: b + (v.point - b) * HANDLE,
+            out_ctrl: b,
+        });
+    }
+    Contour {
+        vertices: out,
+        closed: c.closed,
+    }
+}
+
+/// Returns the point at distance `min(|corner - other| / 2, radius)` from `corner` toward
+/// `other`.
+fn toward(corner: Point, other: Point, radius: f64) -> Point {
+    let d = (other - corner).hypot();
+    if d == 0.0 {
+        return corner;
+    }
+    corner + (other - corner) * ((d / 2.0).min(radius) / d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::testing::{assert_approx_eq, assert_paths_eq, assert_point_eq, polygon};
+    use kurbo::{PathEl, Shape};
+
+    fn square() -> BezPath {
+        polygon(
+            &[(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)],
+            true,
+        )
+    }
+
+    #[test]
+    fn round_corners_square_has_four_arcs() {
+        let out = round_corners(&square(), 10.0);
+        let els = out.elements();
+        // MoveTo, then per corner a CurveTo (the arc) and a LineTo (the side), the last side
+        // being the implicit closing line.
+        let curves = els
+            .iter()
+            .filter(|e| matches!(e, PathEl::CurveTo(..)))
+            .count();
+        assert_eq!(curves, 4, "one arc per corner: {els:?}");
+        assert_eq!(els.first(), Some(&PathEl::MoveTo(Point::new(0.0, 10.0))));
+        assert_eq!(
+            els[1],
+            PathEl::CurveTo((0.0, 5.0).into(), (5.0, 0.0).into(), (10.0, 0.0).into()),
+            "first corner arc with halfway handles"
+        );
+        assert_eq!(els[2], PathEl::LineTo(Point::new(90.0, 0.0)));
+        assert_eq!(els.last(), Some(&PathEl::ClosePath));
+    }
+
+    #[test]
+    fn round_corners_area_matches_construction() {
+        // Each corner cuts off the region between the corner (0, 0) and the cubic from (0, r)
+        // to (r, 0) with controls (0, r - k r) and (r - k r, 0).
+        let r = 10.0;
+        let out = round_corners(&square(), r);
+        let k = HANDLE;
+        let (p0, p1, p2, p3) = (
+            Point::new(0.0, r),
+            Point::new(0.0, r - k * r),
+            Point::new(r - k * r, 0.0),
+            Point::new(r, 0.0),
+        );
+        let mut corner = BezPath::new();
+        corner.move_to((0.0, 0.0));
+        corner.line_to(p0);
+        corner.curve_to(p1, p2, p3);
+        corner.close_path();
+        let cut = corner.area().abs();
+        assert_approx_eq(out.area().abs(), 100.0 * 100.0 - 4.0 * cut);
+    }
+
+    #[test]
+    fn round_corners_radius_clamps_to_half_of_each_side() {
+        // 20 x 8 rectangle, radius 100: each corner uses 10 along the long sides and 4 along
+        // the short ones (per side, like ThorVG and lottie-web; not a circle).
+        let rect = polygon(&[(0.0, 0.0), (20.0, 0.0), (20.0, 8.0), (0.0, 8.0)], true);
+        let out = round_corners(&rect, 100.0);
+        let els = out.elements();
+        assert_eq!(els[0], PathEl::MoveTo(Point::new(0.0, 4.0)));
+        let PathEl::CurveTo(_, _, end) = els[1] else {
+            panic!("expected an arc, got {:?}", els[1]);
+        };
+        assert_point_eq(end, Point::new(10.0, 0.0));
+    }
+
+    #[test]
+    fn round_corners_open_path_keeps_its_ends() {
+        // The padlock shackle of tgswift__menu_unlock.json.
+        let shackle = polygon(
+            &[(-4.0, -1.5), (-4.0, -8.0), (4.0, -8.0), (4.0, 8.0)],
+            false,
+        );
+        let out = round_corners(&shackle, 4.0);
+        let els = out.elements();
+        assert_eq!(els[0], PathEl::MoveTo(Point::new(-4.0, -1.5)), "start kept");
+        assert_eq!(
+            els.last(),
+            Some(&PathEl::LineTo(Point::new(4.0, 8.0))),
+            "end kept"
+        );
+        // First corner: 6.5 long side clamps to 3.25, the 8 long top to 4; both corners meet
+        // at the middle of the top.
+        assert_eq!(els[1], PathEl::LineTo(Point::new(-4.0, -4.75)));
+        assert_eq!(
+            els[2],
+            PathEl::CurveTo(
+                (-4.0, -6.375).into(),
+                (-2.0, -8.0).into(),
+                (0.0, -8.0).into()
+            )
+        );
+        // The zero-length top between the two arcs.
+        assert_eq!(els[3], PathEl::LineTo(Point::new(0.0, -8.0)));
+        assert_eq!(
+            els[4],
+            PathEl::CurveTo((2.0, -8.0).into(), (4.0, -6.0).into(), (4.0, -4.0).into())
+        );
+    }
+
+    #[test]
+    fn round_corners_leaves_smooth_vertices() {
+        let circle = kurbo::Circle::new((0.0, 0.0), 10.0).to_path(0.1);
+        assert_paths_eq(&round_corners(&circle, 5.0), &circle);
+    }
+
+    #[test]
+    fn round_corners_curved_neighbours_end_at_clamped_point() {
+        // A sharp vertex at (10, 0) between a curve and a line.
+        let mut p = BezPath::new();
+        p.move_to((0.0, 0.0));
+        p.curve_to((3.0, 5.0), (10.0, 0.0), (10.0, 0.0));
+        p.line_to((10.0, 10.0));
+        p.close_path();
+        let out = round_corners(&p, 2.0);
+        let els = out.elements();
+        // The curve keeps its first control point and ends 2 units before the corner on the
+        // chord, with a zero in tangent.
+        assert_eq!(
+            els[1],
+            PathEl::CurveTo((3.0, 5.0).into(), (8.0, 0.0).into(), (8.0, 0.0).into())
+        );
+        assert_eq!(
+            els[2],
+            PathEl::CurveTo((9.0, 0.0).into(), (10.0, 1.0).into(), (10.0, 2.0).into())
+        );
+    }
+
+    #[test]
+    fn round_corners_zero_radius_is_identity() {
+        assert_paths_eq(&round_corners(&square(), 0.0), &square());
+        assert_paths_eq(&round_corners(&square(), -3.0), &square());
+    }
+
+    #[test]
+    fn round_corners_multiple_subpaths_are_independent() {
+        let mut p = square();
+        p.extend(polygon(&[(200.0, 0.0), (210.0, 0.0), (210.0, 10.0)], true));
+        let out = round_corners(&p, 1.0);
+        let moves = out
+            .elements()
+            .iter()
+            .filter(|e| matches!(e, PathEl::MoveTo(_)))
+            .count();
+        assert_eq!(moves, 2, "two subpaths");
+        assert_eq!(
+            out.elements()
+                .iter()
+                .filter(|e| matches!(e, PathEl::CurveTo(..)))
+                .count(),
+            7,
+            "4 + 3 arcs"
+        );
+    }
+
+    #[test]
+    fn round_corners_rect_radius_follows_rlottie() {
+        assert_approx_eq(rect_corner_radius(20.0, 8.0, 0.0, Some(100.0)), 4.0);
+        assert_approx_eq(rect_corner_radius(20.0, 8.0, 3.0, Some(1.0)), 1.0);
+        assert_approx_eq(rect_corner_radius(20.0, 8.0, 3.0, Some(0.0)), 0.0);
+        assert_approx_eq(rect_corner_radius(20.0, 8.0, 3.0, None), 3.0);
+        assert_approx_eq(rect_corner_radius(-20.0, 8.0, 30.0, None), 4.0);
+    }
+}

@@ -1,0 +1,8 @@
+//! The integration test binary: golden images, corpus conformance (and, later, CLI and HTTP).
+//!
+//! One binary keeps link time down (vello, resvg). Run one area with a filter, e.g.
+//! `cargo test --release --test integration golden::` or `... corpus`.
+
+mod corpus;
+mod golden;
+mod util;
