@@ -105,9 +105,10 @@ pub(crate) fn ellipse(e: &Ellipse, t: f64, out: &mut BezPath) {
 
 /// Appends a star or polygon.
 ///
-/// The roundness handles follow the Lottie players (lottie-android, rlottie): a star's handle is
-/// `radius * roundness * 0.47829 / 0.28 / points` long, a polygon's `radius * roundness * 0.25`,
-/// perpendicular to the radius. A fractional point count adds a partial point (stars only).
+/// The roundness handles are perpendicular to the radius. A star's are
+/// `radius * roundness * 0.47829 / 0.28 / points` long (lottie-android, rlottie, ThorVG), a polygon's
+/// `radius * roundness * 2 pi / (4 n)` (lottie-web and ThorVG; rlottie's are shorter). A fractional
+/// point count adds a partial point (stars only).
 pub(crate) fn star(star: &Star, t: f64, out: &mut BezPath) {
     let c = star.position.at(t);
     let points = star.points.at(t).clamp(0.0, 1000.0);
@@ -124,7 +125,7 @@ pub(crate) fn star(star: &Star, t: f64, out: &mut BezPath) {
     }
     let inner = star.inner_radius.at(t);
     let inner_round = star.inner_roundness.at(t) / 100.0;
-    const MAGIC: f64 = 0.47829 / 0.28;
+    let magic = 0.47829 / 0.28;
     let mut angle = (rotation - 90.0).to_radians();
     let per_point = std::f64::consts::TAU / points;
     let half = per_point / 2.0;
@@ -173,8 +174,8 @@ pub(crate) fn star(star: &Star, t: f64, out: &mut BezPath) {
             } else {
                 (inner_round, inner)
             };
-            let mut k1 = rad1 * r1 * MAGIC / points;
-            let mut k2 = rad2 * r2 * MAGIC / points;
+            let mut k1 = rad1 * r1 * magic / points;
+            let mut k2 = rad2 * r2 * magic / points;
             if partial > 1e-6 && (i == 0 || i == n - 1) {
                 k1 *= partial;
                 k2 *= partial;
@@ -197,7 +198,7 @@ fn polygon(c: Vec2, n: f64, radius: f64, round: f64, rotation: f64, dir: f64, ou
     if n < 1.0 {
         return;
     }
-    const MAGIC: f64 = 0.25;
+    let magic = std::f64::consts::TAU / 4.0 / n;
     let per_point = std::f64::consts::TAU / n;
     let mut angle = (rotation - 90.0).to_radians();
     let mut x = radius * angle.cos();
@@ -211,7 +212,7 @@ fn polygon(c: Vec2, n: f64, radius: f64, round: f64, rotation: f64, dir: f64, ou
         if round != 0.0 {
             let a1 = py.atan2(px) - std::f64::consts::FRAC_PI_2 * dir;
             let a2 = y.atan2(x) - std::f64::consts::FRAC_PI_2 * dir;
-            let k = radius * round * MAGIC;
+            let k = radius * round * magic;
             out.curve_to(
                 (px - k * a1.cos() + c.x, py - k * a1.sin() + c.y),
                 (x + k * a2.cos() + c.x, y + k * a2.sin() + c.y),

@@ -2,7 +2,7 @@
 
 use kurbo::{Point, Vec2};
 use peniko::color::{AlphaColor, DynamicColor, Srgb};
-use peniko::{Brush, ColorStop, Gradient as PenikoGradient};
+use peniko::{Brush, ColorStop, Gradient as PenikoGradient, InterpolationAlphaSpace};
 
 use crate::model::paint::{Gradient, StrokeStyle};
 
@@ -127,5 +127,8 @@ pub(crate) fn gradient(
     } else {
         PenikoGradient::new_linear(start.to_point(), end.to_point())
     };
-    Some(Brush::Gradient(grad.with_stops(stops.as_slice())))
+    let mut grad = grad.with_stops(stops.as_slice());
+    // rlottie and ThorVG build their colour ramps from straight (unpremultiplied) colours.
+    grad.interpolation_alpha_space = InterpolationAlphaSpace::Unpremultiplied;
+    Some(Brush::Gradient(grad))
 }

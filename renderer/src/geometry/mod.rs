@@ -27,4 +27,3 @@ pub(crate) mod round_corners;
 
 #[cfg(test)]
 pub(crate) mod testing;
-

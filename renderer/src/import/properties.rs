@@ -147,12 +147,8 @@ fn easing(kf: &Value) -> Easing {
     nums(o.get("y"), &mut oy);
     nums(i.get("x"), &mut ix);
     nums(i.get("y"), &mut iy);
-    let n = ox
-        .len()
-        .max(oy.len())
-        .max(ix.len())
-        .max(iy.len())
-        .clamp(1, 4);
+    // rlottie and ThorVG ease every dimension with the first curve (`x[0]`, `y[0]`); so do we.
+    let n = 1;
     let get = |l: &[f64], d: usize, def: f64| l.get(d).or_else(|| l.last()).copied().unwrap_or(def);
     Easing::Curves(
         (0..n)
