@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -840,37 +840,38 @@ fn slow_body_times_out_with_408() {
 #[test]
 fn full_queue_answers_503_with_retry_after_and_keeps_serving() {
     let server = Server::with_env(&[("WORKER_POOL_SIZE", "1"), ("QUEUE_SIZE", "0")]);
-    let tgs = Arc::new(smiley_tgs());
-    let clients = 8;
-    let barrier = Arc::new(Barrier::new(clients));
-    let handles: Vec<_> = (0..clients)
-        .map(|_| {
-            let (tgs, barrier, addr) = (Arc::clone(&tgs), Arc::clone(&barrier), server.addr);
-            std::thread::spawn(move || {
-                barrier.wait();
-                let path = "/convert?width=2048&height=2048&frame=40";
-                request(
-                    addr,
-                    "POST",
-                    path,
-                    &[("content-type", "application/gzip")],
-                    &tgs,
-                )
-            })
-        })
-        .collect();
-    let responses: Vec<Response> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    let busy: Vec<&Response> = responses.iter().filter(|r| r.status == 503).collect();
-    let ok = responses.iter().filter(|r| r.status == 200).count();
-    assert!(!busy.is_empty(), "some of {clients} requests are refused");
-    assert!(ok >= 1, "at least one renders");
-    assert_eq!(ok + busy.len(), clients, "only 200 or 503");
-    for res in &busy {
-        res.assert_error(503, "server_busy");
-        assert_eq!(res.header("retry-after"), Some("1"));
+    let tgs = smiley_tgs();
+    // A batch of large renders holds the only slot long enough to observe it deterministically.
+    let item = json!({"data": b64(&tgs), "width": 2048, "height": 2048, "frame": 40});
+    let batch = json!({"items": vec![item; 48]}).to_string();
+    let addr = server.addr;
+    let holder = std::thread::spawn(move || {
+        request(
+            addr,
+            "POST",
+            "/convert/batch",
+            &[("content-type", "application/json")],
+            batch.as_bytes(),
+        )
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.stats()["pool"]["busy"] == 0 {
+        assert!(Instant::now() < deadline, "the batch never started");
+        std::thread::sleep(Duration::from_millis(2));
     }
+    let busy = server.post_raw("/convert", "application/gzip", &tgs);
+    busy.assert_error(503, "server_busy");
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    let busy_json = server.post_json("/convert/base64", &json!({"data": b64(&tgs)}));
+    busy_json.assert_error(503, "server_busy");
+    // Health and stats never queue.
+    assert_eq!(server.get("/health").status, 200);
+
+    let batch = holder.join().unwrap();
+    assert_eq!(batch.status, 200, "the batch itself completes");
+    assert_eq!(batch.json()["results"].as_array().unwrap().len(), 48);
     let stats = server.stats();
-    assert_eq!(stats["pool"]["rejected"], busy.len(), "{stats}");
+    assert_eq!(stats["pool"]["rejected"], 2, "{stats}");
     let after = server.post_raw("/convert", "application/gzip", &tgs);
     assert_eq!(after.status, 200, "serves again once the queue drains");
 }
