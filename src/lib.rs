@@ -7,3 +7,4 @@
 pub mod cli;
 pub mod encode;
 pub mod pipeline;
+pub mod server;

@@ -1,9 +1,9 @@
 //! A Lottie engine: imports Lottie JSON (Telegram `.tgs` stickers once gunzipped) into an immutable
 //! model, and evaluates it at a frame into a [`DrawList`] of draw commands.
 //!
-//! velato's schema parses the JSON behind a lenient normalisation pass; the engine builds its own
-//! model from it. The crate never touches pixels: `shaders-free-raster` turns a [`DrawList`] into
-//! RGBA.
+//! The JSON is read leniently (missing fields take defaults, legacy keyframe forms are accepted,
+//! unknown items are skipped with a warning); the crate never touches pixels: `shaders-free-raster`
+//! turns a [`DrawList`] into RGBA.
 //!
 //! # Usage
 //!
@@ -16,14 +16,49 @@
 //! assert!(list.is_empty());
 //! # Ok::<(), renderer::Error>(())
 //! ```
+//!
+//! # Features
+//!
+//! - Layers: shape, solid, null and precomposition layers (nested, `st`/`sr`, time remap `tm`,
+//!   `w`/`h` clip), in/out points, parenting (opacity does not propagate), hidden layers, auto-orient.
+//! - Transforms: anchor, position (also split `x`/`y` and motion paths from `to`/`ti`), scale,
+//!   rotation (`r`, or `rz` on 3D layers), skew and skew axis, opacity.
+//! - Keyframes: per-dimension cubic-bezier easing, hold keyframes, legacy `s`/`e` keyframes and
+//!   last keyframes holding only `t`; values before the first and after the last keyframe.
+//! - Shapes: groups with their transform and opacity, paths (with morphing), rectangles (rounded),
+//!   ellipses, stars and polygons (roundness, partial points), direction; Lottie painting order.
+//! - Paints: fills (nonzero / even-odd), strokes (caps, joins, miter limit, dashes), linear and radial
+//!   gradients (highlight length and angle, opacity stops) for fills and strokes.
+//! - Modifiers: trim paths (simultaneous and individual, offset wrap-around).
+//! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity) and
+//!   track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
+//!
+//! Measured against rlottie on the 387-file corpus (5 frames per file, 512x512): on the frames where
+//! rlottie and ThorVG agree (>= 35 dB) and the file has no masks, mattes, merge paths or repeaters,
+//! 97.4 % of our frames are within 35 dB of rlottie.
+//!
+//! # Unsupported features
+//!
+//! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image, text
+//! and camera layers, layer effects, blend modes (drawn as normal, like rlottie), merge paths,
+//! repeaters, round corners, offset paths, pucker/bloat, twist, zig-zag, mask expansion, 3D
+//! rotation about x/y, expressions (ignored; the static or keyframed value is used).
 
 #![forbid(unsafe_code)]
 
-mod animation;
 pub mod draw;
 mod error;
+mod eval;
 pub(crate) mod geometry;
+mod import;
+mod interpolation;
+mod model;
+mod timeline;
 
-pub use animation::{Animation, Renderer};
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
+pub use eval::Renderer;
+pub use import::{
+    MAX_KEYFRAMES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES, MAX_SIZE,
+};
+pub use model::Animation;

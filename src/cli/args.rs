@@ -25,6 +25,8 @@ pub enum Command {
     /// Times rendering only (evaluate + rasterize), single thread, per file.
     #[command(name = "bench-render")]
     BenchRender(BenchArgs),
+    /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
+    Serve(crate::server::ServeArgs),
 }
 
 /// Arguments of `convert`.

@@ -5,4 +5,5 @@
 
 mod corpus;
 mod golden;
+mod http;
 mod util;

@@ -12,10 +12,30 @@
 //!
 //! Spec: <https://lottiefiles.github.io/lottie-docs/shapes/#modifiers>.
 //!
+//! # Entry points
+//!
+//! | Lottie | function | follows |
+//! |---|---|---|
+//! | `rd` on `sh`/`sr` | [`round_corners::round_corners`]`(path, r)` | ThorVG/lottie-web construction, lottie-web handle length |
+//! | `rd` on `rc` | [`round_corners::rect_corner_radius`]`(w, h, rc.r, Some(r))` | rlottie (radius replaces `rc.r`) |
+//! | `op` | [`offset_path::offset_path`]`(path, a, join, ml)` (`lj` 1/2/3 = `Join::Miter`/`Round`/`Bevel`) | ThorVG |
+//! | `pb` | [`pucker_bloat::pucker_bloat`]`(path, a)` | lottie-web (= ThorVG on polygons) |
+//! | `zz` | [`zig_zag::zig_zag`]`(path, s, r, ZigZagPoints::from_lottie(pt))` | lottie-web |
+//! | `st.d` | [`dash::dashing`]`(&d_and_g, o)` | rlottie |
+//!
+//! A modifier applies to every path above it in its group and in nested groups, in order; each
+//! function handles all subpaths of the path it is given independently. ThorVG always runs an
+//! offset path last in a chain of modifiers, whatever the file order; rlottie runs none of them
+//! except `rd` on rectangles. ThorVG also short-cuts two shapes: `op` on an ellipse draws an
+//! ellipse with both radii grown by `a` (not a true parallel curve), and `rd` leaves ellipses
+//! alone (their vertices are smooth anyway).
+//!
 //! # Dashes
 //!
-//! See `dash.rs` (pending): kurbo's dasher is used as is, with a note on where it differs from
-//! rlottie.
+//! kurbo's dasher (`kurbo::Stroke::with_dashes`, used by vello_cpu's stroker) does the arc-length
+//! work, but cannot take Lottie's `st.d` entries as they are: odd counts, zero-length dashes,
+//! all-zero patterns and the offset follow rlottie's own rules, not SVG's. [`dash::dashing`]
+//! converts the entries into a pattern kurbo draws the way rlottie does (see its docs).
 
 #![cfg_attr(
     not(test),
@@ -23,8 +43,60 @@
 )]
 
 pub(crate) mod contour;
+pub(crate) mod dash;
+pub(crate) mod offset_path;
+pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
+pub(crate) mod zig_zag;
 
 #[cfg(test)]
 pub(crate) mod testing;
 
+/// Degenerate inputs every modifier must survive without panicking or producing NaN.
+#[cfg(test)]
+mod robustness_tests {
+    use super::{offset_path, pucker_bloat, round_corners, zig_zag};
+    use kurbo::{BezPath, Join};
+
+    fn degenerate_paths() -> Vec<BezPath> {
+        let mut cases = vec![BezPath::new()];
+        let mut p = BezPath::new();
+        p.move_to((1.0, 1.0));
+        cases.push(p.clone());
+        p.close_path();
+        cases.push(p);
+        let mut p = BezPath::new();
+        p.move_to((1.0, 1.0));
+        p.line_to((1.0, 1.0));
+        p.line_to((1.0, 1.0));
+        p.close_path();
+        cases.push(p);
+        let mut p = BezPath::new();
+        p.move_to((0.0, 0.0));
+        p.curve_to((0.0, 0.0), (0.0, 0.0), (0.0, 0.0));
+        cases.push(p);
+        let mut p = BezPath::new();
+        p.move_to((0.0, 0.0));
+        p.line_to((10.0, 0.0));
+        p.line_to((0.0, 0.0));
+        p.close_path();
+        cases.push(p);
+        cases
+    }
+
+    #[test]
+    fn robustness_degenerate_paths_stay_finite() {
+        for path in degenerate_paths() {
+            let outputs = [
+                round_corners::round_corners(&path, 5.0),
+                pucker_bloat::pucker_bloat(&path, 50.0),
+                zig_zag::zig_zag(&path, 3.0, 2.0, zig_zag::ZigZagPoints::Smooth),
+                offset_path::offset_path(&path, 4.0, Join::Round, 4.0),
+                offset_path::offset_path(&path, -4.0, Join::Miter, 4.0),
+            ];
+            for out in outputs {
+                assert!(out.is_finite(), "{path:?} gave {out:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Evaluation: `Animation` x frame -> `DrawList`.
+//!
+//! [`Renderer::evaluate`] behaves as a pure function of the animation and the frame; `Renderer` only
+//! keeps scratch buffers (paths, paints, recycled outlines) so that steady-state evaluation does not
+//! allocate.
+
+mod geometry;
+mod layer;
+pub(crate) mod modifiers;
+mod paint;
+mod shapes;
+
+use kurbo::{Affine, BezPath};
+use peniko::ColorStop;
+
+use crate::draw::{Clip, DrawCommand, DrawList};
+use crate::model::Animation;
+use crate::model::shape::PathData;
+
+/// Evaluates animations into draw lists; holds scratch buffers reused across calls.
+#[derive(Debug, Default)]
+pub struct Renderer {
+    scratch: Scratch,
+}
+
+/// Buffers reused from frame to frame.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Paths of the shape layer being drawn, in their group's coordinates; `n_paths` are in use.
+    paths: Vec<BezPath>,
+    /// Group transform (relative to the layer) of each path.
+    mats: Vec<Affine>,
+    n_paths: usize,
+    paints: Vec<shapes::PaintOp>,
+    /// Outlines taken back from the previous frame's draw list.
+    pool: Vec<BezPath>,
+    path_data: PathData,
+    stop_values: Vec<f64>,
+    stop_positions: Vec<f64>,
+    color_stops: Vec<ColorStop>,
+    trim: modifiers::trim::TrimScratch,
+}
+
+impl Renderer {
+    /// Creates a renderer with empty scratch buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Evaluates `animation` at composition time `frame` (in frames, `ip <= frame < op`; may be
+    /// fractional) and replaces the contents of `out` with the frame's draw commands.
+    pub fn evaluate(&mut self, animation: &Animation, frame: f64, out: &mut DrawList) {
+        self.scratch.recycle(out);
+        out.reset(animation.width, animation.height);
+        let frame = if frame.is_finite() {
+            frame
+        } else {
+            animation.in_point
+        };
+        self.scratch.draw_composition(
+            animation,
+            &animation.root,
+            frame,
+            Affine::IDENTITY,
+            1.0,
+            out,
+        );
+    }
+}
+
+impl Scratch {
+    /// Takes the outlines of `out`'s commands back into the pool.
+    fn recycle(&mut self, out: &mut DrawList) {
+        for cmd in out.commands.drain(..) {
+            match cmd {
+                DrawCommand::Fill { path, .. } | DrawCommand::Stroke { path, .. } => {
+                    self.pool.push(path);
+                }
+                DrawCommand::PushLayer {
+                    clip: Some(Clip { path, .. }),
+                    ..
+                } => self.pool.push(path),
+                _ => {}
+            }
+        }
+    }
+
+    fn take_path(&mut self) -> BezPath {
+        let mut p = self.pool.pop().unwrap_or_default();
+        p.truncate(0);
+        p
+    }
+}

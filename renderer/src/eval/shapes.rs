@@ -1,0 +1,216 @@
+//! Shape trees: collects paths group by group, applies modifiers, paints in Lottie order.
+//!
+//! Items are listed top-first. A fill or stroke paints every path listed *before* it in its group,
+//! including the paths of nested groups before it; a paint listed later is drawn *below* an earlier
+//! one. So the walk records paints with the range of paths they cover, and the paints are emitted in
+//! reverse. Modifiers (trim paths) rewrite the paths before them in their group scope in place, and
+//! they run before any paint is emitted, so every paint sees the modified paths, as in rlottie and
+//! lottie-web.
+
+use kurbo::{Affine, BezPath};
+use peniko::{Brush, Fill as FillRule};
+
+use super::modifiers::trim;
+use super::{Scratch, geometry, paint};
+use crate::draw::{DrawCommand, DrawList};
+use crate::model::shape::{Group, Shape};
+
+/// A paint recorded during the walk, emitted once all paths are final.
+#[derive(Debug)]
+pub(crate) struct PaintOp {
+    /// Paths `start..end` of the scratch list.
+    start: usize,
+    end: usize,
+    /// The paint's group transform relative to the layer.
+    matrix: Affine,
+    kind: PaintKind,
+    brush: Brush,
+}
+
+#[derive(Debug)]
+enum PaintKind {
+    Fill(FillRule),
+    Stroke(kurbo::Stroke),
+}
+
+impl Scratch {
+    /// Draws a shape layer's root group with `layer` (local to composition) and `alpha`.
+    pub(crate) fn draw_shapes(
+        &mut self,
+        root: &Group,
+        t: f64,
+        layer: Affine,
+        alpha: f64,
+        out: &mut DrawList,
+    ) {
+        self.n_paths = 0;
+        self.paints.clear();
+        self.walk(root, t, Affine::IDENTITY, alpha);
+        self.emit(layer, out);
+    }
+
+    fn next_path(&mut self, matrix: Affine) -> &mut BezPath {
+        if self.n_paths == self.paths.len() {
+            self.paths.push(BezPath::new());
+            self.mats.push(matrix);
+        }
+        let i = self.n_paths;
+        self.n_paths += 1;
+        self.mats[i] = matrix;
+        let p = &mut self.paths[i];
+        p.truncate(0);
+        p
+    }
+
+    fn walk(&mut self, group: &Group, t: f64, parent: Affine, parent_alpha: f64) {
+        let matrix = parent * group.transform.matrix_at(t);
+        let alpha = parent_alpha * group.transform.opacity_at(t);
+        let scope = self.n_paths;
+        for item in &group.items {
+            match item {
+                Shape::Group(g) => self.walk(g, t, matrix, alpha),
+                Shape::Path(p) => {
+                    let mut data = std::mem::take(&mut self.path_data);
+                    p.eval_into(t, &mut data);
+                    geometry::path_data(&data, self.next_path(matrix));
+                    self.path_data = data;
+                }
+                Shape::Rect(r) => geometry::rect(r, t, self.next_path(matrix)),
+                Shape::Ellipse(e) => geometry::ellipse(e, t, self.next_path(matrix)),
+                Shape::Star(s) => geometry::star(s, t, self.next_path(matrix)),
+                Shape::Fill(f) => {
+                    let a = alpha * (f.opacity.at(t) / 100.0).clamp(0.0, 1.0);
+                    let rule = if f.even_odd {
+                        FillRule::EvenOdd
+                    } else {
+                        FillRule::NonZero
+                    };
+                    self.record(
+                        scope,
+                        matrix,
+                        PaintKind::Fill(rule),
+                        paint::solid(f.color.at(t), a),
+                    );
+                }
+                Shape::Stroke(s) => {
+                    let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
+                    if let Some(style) = paint::stroke_style(&s.style, t) {
+                        let brush = paint::solid(s.color.at(t), a);
+                        self.record(scope, matrix, PaintKind::Stroke(style), brush);
+                    }
+                }
+                Shape::GradientFill(f) => {
+                    let a = alpha * (f.opacity.at(t) / 100.0).clamp(0.0, 1.0);
+                    let rule = if f.even_odd {
+                        FillRule::EvenOdd
+                    } else {
+                        FillRule::NonZero
+                    };
+                    if let Some(brush) = self.gradient_brush(&f.gradient, t, a) {
+                        self.record(scope, matrix, PaintKind::Fill(rule), brush);
+                    }
+                }
+                Shape::GradientStroke(s) => {
+                    let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
+                    if let Some(style) = paint::stroke_style(&s.style, t)
+                        && let Some(brush) = self.gradient_brush(&s.gradient, t, a)
+                    {
+                        self.record(scope, matrix, PaintKind::Stroke(style), brush);
+                    }
+                }
+                Shape::Trim(tm) => {
+                    let (s, e, o) = (tm.start.at(t), tm.end.at(t), tm.offset.at(t));
+                    trim::trim(
+                        &mut self.paths[scope..self.n_paths],
+                        s,
+                        e,
+                        o,
+                        tm.individually,
+                        &mut self.trim,
+                    );
+                }
+            }
+        }
+    }
+
+    fn gradient_brush(
+        &mut self,
+        g: &crate::model::paint::Gradient,
+        t: f64,
+        alpha: f64,
+    ) -> Option<Brush> {
+        if alpha <= 0.0 {
+            return None;
+        }
+        let mut raw = std::mem::take(&mut self.stop_values);
+        g.stops.eval_into(t, &mut raw);
+        let brush = paint::gradient(
+            g,
+            &raw,
+            t,
+            alpha,
+            &mut self.stop_positions,
+            &mut self.color_stops,
+        );
+        self.stop_values = raw;
+        brush
+    }
+
+    fn record(&mut self, scope: usize, matrix: Affine, kind: PaintKind, brush: Brush) {
+        if let Brush::Solid(c) = &brush
+            && c.components[3] <= 0.0
+        {
+            return;
+        }
+        if self.n_paths == scope {
+            return;
+        }
+        self.paints.push(PaintOp {
+            start: scope,
+            end: self.n_paths,
+            matrix,
+            kind,
+            brush,
+        });
+    }
+
+    fn emit(&mut self, layer: Affine, out: &mut DrawList) {
+        for op in self.paints.drain(..).rev() {
+            let det = op.matrix.determinant();
+            if !det.is_finite() || det.abs() <= 1e-12 {
+                continue;
+            }
+            let inverse = op.matrix.inverse();
+            let mut path = self.pool.pop().unwrap_or_default();
+            path.truncate(0);
+            for k in op.start..op.end {
+                let src = &self.paths[k];
+                if self.mats[k] == op.matrix {
+                    path.extend(src.elements().iter().copied());
+                } else {
+                    let rel = inverse * self.mats[k];
+                    path.extend(src.elements().iter().map(|el| rel * *el));
+                }
+            }
+            if path.elements().len() < 2 {
+                self.pool.push(path);
+                continue;
+            }
+            let transform = layer * op.matrix;
+            out.push(match op.kind {
+                PaintKind::Fill(fill_rule) => DrawCommand::Fill {
+                    path,
+                    transform,
+                    fill_rule,
+                    brush: op.brush,
+                },
+                PaintKind::Stroke(style) => DrawCommand::Stroke {
+                    path,
+                    transform,
+                    style,
+                    brush: op.brush,
+                },
+            });
+        }
+    }
+}

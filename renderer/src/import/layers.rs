@@ -1,0 +1,229 @@
+//! Layers, transforms, masks and track mattes.
+
+use std::collections::HashMap;
+
+use kurbo::Vec2;
+use serde_json::Value;
+
+use super::Ctx;
+use super::json::{arr, flag, hex_color, int_at, num_at, str_at};
+use super::properties::property;
+use super::shapes;
+use crate::error::Error;
+use crate::model::Composition;
+use crate::model::layer::{Layer, LayerContent, Mask, MaskMode, MatteMode};
+use crate::model::shape::PathData;
+use crate::model::transform::{Position, Transform};
+
+/// Imports a layer list; `default_out` is the composition's out point (for layers without `op`).
+pub(crate) fn composition(
+    list: &[Value],
+    default_out: f64,
+    frame_rate: f64,
+    ctx: &mut Ctx,
+) -> Result<Composition, Error> {
+    ctx.layers += list.len();
+    ctx.check_limits()?;
+    let mut layers = Vec::with_capacity(list.len());
+    let mut index_of = HashMap::new();
+    let mut parents = Vec::with_capacity(list.len());
+    let mut matte_parents = Vec::with_capacity(list.len());
+    for (i, v) in list.iter().enumerate() {
+        if let Some(ind) = int_at(v, "ind") {
+            index_of.entry(ind).or_insert(i);
+        }
+        parents.push(int_at(v, "parent"));
+        matte_parents.push(int_at(v, "tp"));
+        layers.push(layer(v, default_out, frame_rate, ctx));
+        ctx.check_limits()?;
+    }
+    // Parents refer to `ind`; a chain that loops is cut with a warning.
+    for (i, parent) in parents.iter().enumerate() {
+        layers[i].parent = parent.and_then(|p| index_of.get(&p).copied());
+        if parent.is_some() && layers[i].parent.is_none() {
+            ctx.warn("a layer's parent does not exist; it is drawn without one");
+        }
+    }
+    for i in 0..layers.len() {
+        let mut cur = layers[i].parent;
+        let mut steps = 0;
+        while let Some(p) = cur {
+            steps += 1;
+            if steps > layers.len() {
+                ctx.warn("layer parenting has a cycle; it was cut");
+                layers[i].parent = None;
+                break;
+            }
+            cur = layers[p].parent;
+        }
+    }
+    // A track matte's source is the layer named by `tp`, else the layer just above.
+    for i in 0..layers.len() {
+        let Some((mode, _)) = layers[i].matte else {
+            continue;
+        };
+        let source = match matte_parents[i] {
+            Some(tp) => index_of.get(&tp).copied(),
+            None => i.checked_sub(1),
+        };
+        layers[i].matte = source.filter(|&s| s != i).map(|s| (mode, s));
+        if let Some(s) = source
+            && matte_parents[i].is_some()
+        {
+            layers[s].is_matte = true;
+        }
+    }
+    Ok(Composition { layers })
+}
+
+fn layer(v: &Value, default_out: f64, frame_rate: f64, ctx: &mut Ctx) -> Layer {
+    let ty = int_at(v, "ty").unwrap_or(-1);
+    let three_d = flag(v, "ddd");
+    let ks = v.get("ks").unwrap_or(&Value::Null);
+    let transform = transform(ks, three_d, ctx);
+    let content = match ty {
+        0 => precomp(v, frame_rate, ctx),
+        1 => LayerContent::Solid {
+            color: str_at(v, "sc")
+                .and_then(hex_color)
+                .unwrap_or([0.0, 0.0, 0.0, 1.0]),
+            width: num_at(v, "sw").unwrap_or(0.0),
+            height: num_at(v, "sh").unwrap_or(0.0),
+        },
+        2 => {
+            ctx.warn("image layers are not supported");
+            LayerContent::None
+        }
+        3 | 6 => LayerContent::None,
+        4 => LayerContent::Shapes(shapes::root_group(arr(v, "shapes"), ctx)),
+        5 => {
+            ctx.warn("text layers are not supported");
+            LayerContent::None
+        }
+        13 => {
+            ctx.warn("camera layers are not supported");
+            LayerContent::None
+        }
+        other => {
+            ctx.warn(format!("layer type {other} is not supported"));
+            LayerContent::None
+        }
+    };
+    if arr(v, "ef").iter().any(|e| !flag(e, "hd")) {
+        ctx.warn("layer effects are not supported");
+    }
+    if int_at(v, "bm").is_some_and(|bm| bm != 0) {
+        ctx.warn("layer blend modes are not supported (drawn as normal, as rlottie does)");
+    }
+    let masks = masks(v, ctx);
+    let matte = match int_at(v, "tt") {
+        Some(1) => Some((MatteMode::Alpha, usize::MAX)),
+        Some(2) => Some((MatteMode::AlphaInverted, usize::MAX)),
+        Some(3) => Some((MatteMode::Luma, usize::MAX)),
+        Some(4) => Some((MatteMode::LumaInverted, usize::MAX)),
+        _ => None,
+    };
+    let stretch = num_at(v, "sr").filter(|s| s.abs() > 1e-9).unwrap_or(1.0);
+    Layer {
+        parent: None,
+        in_point: num_at(v, "ip").unwrap_or(f64::NEG_INFINITY),
+        out_point: num_at(v, "op").unwrap_or(default_out),
+        start_time: num_at(v, "st").unwrap_or(0.0),
+        stretch,
+        transform,
+        content,
+        masks,
+        is_matte: flag(v, "td"),
+        matte,
+        auto_orient: flag(v, "ao"),
+        hidden: flag(v, "hd"),
+    }
+}
+
+fn precomp(v: &Value, frame_rate: f64, ctx: &mut Ctx) -> LayerContent {
+    let id = match v.get("refId") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let Some(asset) = id.and_then(|id| ctx.assets.get(&id).copied()) else {
+        ctx.warn("a precomposition layer refers to a missing asset");
+        return LayerContent::None;
+    };
+    let _ = frame_rate;
+    let time_remap = v.get("tm").map(|tm| property(Some(tm), 0.0, ctx));
+    LayerContent::Precomp {
+        asset,
+        width: num_at(v, "w").unwrap_or(0.0),
+        height: num_at(v, "h").unwrap_or(0.0),
+        time_remap,
+    }
+}
+
+/// Imports a transform (`ks` of a layer, `tr` of a group).
+pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
+    let position = match v.get("p") {
+        Some(p) if flag(p, "s") => Position::Split(
+            property(p.get("x"), 0.0, ctx),
+            property(p.get("y"), 0.0, ctx),
+        ),
+        p => Position::Combined(property(p, Vec2::ZERO, ctx)),
+    };
+    let rotation = match (v.get("r"), v.get("rz")) {
+        (Some(r), _) => property(Some(r), 0.0, ctx),
+        (None, Some(rz)) => property(Some(rz), 0.0, ctx),
+        (None, None) => property(None, 0.0, ctx),
+    };
+    if three_d
+        && ["rx", "ry"].iter().any(|k| {
+            v.get(*k)
+                .is_some_and(|p| !property(Some(p), 0.0, ctx).is_zero())
+        })
+    {
+        ctx.warn("3D rotation (rx/ry) is not supported; only rz is applied");
+    }
+    let mut t = Transform {
+        anchor: property(v.get("a"), Vec2::ZERO, ctx),
+        position,
+        scale: property(v.get("s"), Vec2::new(100.0, 100.0), ctx),
+        rotation,
+        skew: property(v.get("sk"), 0.0, ctx),
+        skew_axis: property(v.get("sa"), 0.0, ctx),
+        opacity: property(v.get("o"), 100.0, ctx),
+        fixed: None,
+    };
+    t.resolve_static();
+    t
+}
+
+fn masks(v: &Value, ctx: &mut Ctx) -> Vec<Mask> {
+    let mut out = Vec::new();
+    for m in arr(v, "masksProperties") {
+        let mode = match str_at(m, "mode").unwrap_or("a") {
+            "a" => MaskMode::Add,
+            "s" => MaskMode::Subtract,
+            "i" => MaskMode::Intersect,
+            "l" => MaskMode::Lighten,
+            "d" => MaskMode::Darken,
+            "f" => MaskMode::Difference,
+            "n" => continue,
+            other => {
+                ctx.warn(format!("mask mode `{other}` is not supported"));
+                continue;
+            }
+        };
+        if let Some(x) = m.get("x")
+            && !property(Some(x), 0.0, ctx).is_zero()
+        {
+            ctx.warn("mask expansion is not supported");
+        }
+        let path = property(m.get("pt"), PathData::default(), ctx);
+        out.push(Mask {
+            mode,
+            path,
+            opacity: property(m.get("o"), 100.0, ctx),
+            inverted: flag(m, "inv"),
+        });
+    }
+    out
+}

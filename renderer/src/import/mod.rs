@@ -1,0 +1,209 @@
+//! Import: Lottie JSON -> our immutable model.
+//!
+//! The JSON is read as a `serde_json::Value` and walked leniently: missing fields take their
+//! defaults, wrong types and non-finite numbers read as absent, legacy keyframe forms are accepted,
+//! and unsupported items are dropped with one deduplicated warning each. Only malformed headers and
+//! safety limits are errors.
+//!
+//! velato's schema is not used for the walk: on real Telegram files it rejects too much (missing
+//! `p`, legacy keyframes, unknown layer types) and drops fields we need (`ti`/`to`, fill rule,
+//! dashes, mask modes), so this module is the one place that knows the JSON layout.
+
+mod json;
+mod layers;
+pub(crate) mod properties;
+mod shapes;
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::model::layer::LayerContent;
+use crate::model::{Animation, Composition};
+use json::{arr, num_at, str_at};
+
+/// Largest accepted composition side, in pixels.
+pub const MAX_SIZE: f64 = 16384.0;
+/// Most layers over all compositions.
+pub const MAX_LAYERS: usize = 10_000;
+/// Deepest precomposition nesting.
+pub const MAX_PRECOMP_DEPTH: usize = 32;
+/// Most keyframes over all properties.
+pub const MAX_KEYFRAMES: usize = 1_000_000;
+/// Most shape items over all layers.
+pub const MAX_SHAPES: usize = 500_000;
+/// Most path vertices over all static paths and keyframes.
+pub const MAX_PATH_POINTS: usize = 4_000_000;
+
+/// Import state: warnings and running counts for the limits.
+#[derive(Debug, Default)]
+pub(crate) struct Ctx {
+    warnings: Vec<String>,
+    seen: HashSet<String>,
+    pub(crate) layers: usize,
+    pub(crate) keyframes: usize,
+    pub(crate) shapes: usize,
+    pub(crate) points: usize,
+    /// Precomposition asset ids to asset indices.
+    assets: HashMap<String, usize>,
+}
+
+impl Ctx {
+    /// Records a warning once.
+    pub(crate) fn warn(&mut self, msg: impl Into<String>) {
+        let msg = msg.into();
+        if self.seen.insert(msg.clone()) {
+            self.warnings.push(msg);
+        }
+    }
+
+    fn check_limits(&self) -> Result<(), Error> {
+        let checks = [
+            ("layers", self.layers, MAX_LAYERS),
+            ("keyframes", self.keyframes, MAX_KEYFRAMES),
+            ("shape items", self.shapes, MAX_SHAPES),
+            ("path vertices", self.points, MAX_PATH_POINTS),
+        ];
+        for (what, n, max) in checks {
+            if n > max {
+                return Err(Error::LimitExceeded(format!(
+                    "the animation has more than {max} {what} ({n})"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn asset_id(v: &Value) -> Option<String> {
+    match v.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses and imports a Lottie document.
+pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
+    let doc: Value = serde_json::from_slice(bytes)?;
+    if !doc.is_object() {
+        return Err(Error::NotLottie("the top level is not an object".into()));
+    }
+    let need = |key: &str| {
+        num_at(&doc, key).ok_or_else(|| Error::NotLottie(format!("missing number `{key}`")))
+    };
+    let width = need("w")?;
+    let height = need("h")?;
+    let frame_rate = need("fr")?;
+    let in_point = need("ip")?;
+    let out_point = need("op")?;
+    if !(width > 0.0 && height > 0.0) {
+        return Err(Error::Invalid(format!("size is {width}x{height}")));
+    }
+    if width > MAX_SIZE || height > MAX_SIZE {
+        return Err(Error::LimitExceeded(format!(
+            "composition is {width}x{height}; the limit is {MAX_SIZE}x{MAX_SIZE}"
+        )));
+    }
+    if frame_rate.is_nan() || frame_rate <= 0.0 {
+        return Err(Error::Invalid(format!("frame rate is {frame_rate}")));
+    }
+    if out_point.partial_cmp(&in_point) != Some(std::cmp::Ordering::Greater) {
+        return Err(Error::Invalid(format!(
+            "out point {out_point} is not after in point {in_point}"
+        )));
+    }
+    if doc.get("layers").and_then(Value::as_array).is_none() {
+        return Err(Error::NotLottie("missing array `layers`".into()));
+    }
+
+    let mut ctx = Ctx::default();
+    let asset_list = arr(&doc, "assets");
+    let mut precomp_json = Vec::new();
+    for asset in asset_list {
+        if asset.get("layers").and_then(Value::as_array).is_some()
+            && let Some(id) = asset_id(asset)
+        {
+            ctx.assets.insert(id, precomp_json.len());
+            precomp_json.push(asset);
+        }
+    }
+    let mut assets = Vec::with_capacity(precomp_json.len());
+    for asset in &precomp_json {
+        assets.push(layers::composition(
+            arr(asset, "layers"),
+            out_point,
+            frame_rate,
+            &mut ctx,
+        )?);
+    }
+    let root = layers::composition(arr(&doc, "layers"), out_point, frame_rate, &mut ctx)?;
+    check_nesting(&root, &assets)?;
+    if doc
+        .get("chars")
+        .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        ctx.warn("text glyphs (`chars`) are not supported");
+    }
+    ctx.check_limits()?;
+    Ok(Animation {
+        width,
+        height,
+        frame_rate,
+        in_point,
+        out_point,
+        version: str_at(&doc, "v").unwrap_or("").to_owned(),
+        name: str_at(&doc, "nm").unwrap_or("").to_owned(),
+        warnings: ctx.warnings,
+        root,
+        assets,
+        asset_count: asset_list.len(),
+    })
+}
+
+/// Rejects precomposition cycles and nesting deeper than [`MAX_PRECOMP_DEPTH`], so evaluation
+/// never recurses without bound.
+fn check_nesting(root: &Composition, assets: &[Composition]) -> Result<(), Error> {
+    // Depth of the deepest chain below each asset, memoised; `None` while on the DFS stack.
+    fn depth(
+        comp: &Composition,
+        assets: &[Composition],
+        memo: &mut [Option<Option<usize>>],
+        level: usize,
+    ) -> Result<usize, Error> {
+        if level > MAX_PRECOMP_DEPTH {
+            return Err(Error::LimitExceeded(format!(
+                "precompositions nest deeper than {MAX_PRECOMP_DEPTH} levels"
+            )));
+        }
+        let mut deepest = 0;
+        for layer in &comp.layers {
+            if let LayerContent::Precomp { asset, .. } = layer.content {
+                let d = match memo[asset] {
+                    Some(Some(d)) => d,
+                    Some(None) => {
+                        return Err(Error::LimitExceeded(
+                            "a precomposition contains itself (reference cycle)".into(),
+                        ));
+                    }
+                    None => {
+                        memo[asset] = Some(None);
+                        let d = depth(&assets[asset], assets, memo, level + 1)?;
+                        memo[asset] = Some(Some(d));
+                        d
+                    }
+                };
+                deepest = deepest.max(d + 1);
+            }
+        }
+        if level + deepest > MAX_PRECOMP_DEPTH {
+            return Err(Error::LimitExceeded(format!(
+                "precompositions nest deeper than {MAX_PRECOMP_DEPTH} levels"
+            )));
+        }
+        Ok(deepest)
+    }
+    let mut memo = vec![None; assets.len()];
+    depth(root, assets, &mut memo, 0).map(|_| ())
+}

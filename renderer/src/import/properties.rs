@@ -1,0 +1,262 @@
+//! Animatable properties from JSON: static values, keyframes (modern and legacy `s`/`e` forms).
+
+use kurbo::Vec2;
+use serde_json::Value;
+
+use super::Ctx;
+use super::json::{flag, num, num_at, nums};
+use crate::interpolation::easing::{CubicEase, Easing};
+use crate::interpolation::spatial::SpatialCurve;
+use crate::interpolation::tween::Tween;
+use crate::model::property::{Keyframes, Property, Segment};
+use crate::model::shape::PathData;
+
+/// A value type that can be read from a keyframe or a static `k`.
+pub(crate) trait FromJson: Tween {
+    /// Reads the value; `None` when the JSON has the wrong shape.
+    fn from_json(v: &Value) -> Option<Self>;
+
+    /// Builds a motion path between two keyframe values (positions only).
+    fn spatial(_start: &Self, _end: &Self, _kf: &Value) -> Option<Box<SpatialCurve>> {
+        None
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: &Value) -> Option<Self> {
+        num(Some(v))
+    }
+}
+
+fn vec2(v: &Value) -> Option<Vec2> {
+    match v {
+        Value::Array(a) => {
+            let x = num(a.first())?;
+            Some(Vec2::new(x, num(a.get(1)).unwrap_or(x)))
+        }
+        _ => num(Some(v)).map(|x| Vec2::new(x, x)),
+    }
+}
+
+impl FromJson for Vec2 {
+    fn from_json(v: &Value) -> Option<Self> {
+        vec2(v)
+    }
+
+    fn spatial(start: &Self, end: &Self, kf: &Value) -> Option<Box<SpatialCurve>> {
+        let to = kf.get("to").and_then(vec2)?;
+        let ti = kf.get("ti").and_then(vec2)?;
+        SpatialCurve::new(*start, *end, to, ti).map(Box::new)
+    }
+}
+
+impl FromJson for [f64; 4] {
+    fn from_json(v: &Value) -> Option<Self> {
+        let a = v.as_array()?;
+        let c = |i: usize, d: f64| num(a.get(i)).unwrap_or(d);
+        if a.is_empty() {
+            return None;
+        }
+        Some([c(0, 0.0), c(1, 0.0), c(2, 0.0), c(3, 1.0)])
+    }
+}
+
+impl FromJson for Vec<f64> {
+    fn from_json(v: &Value) -> Option<Self> {
+        let mut out = Self::new();
+        nums(Some(v), &mut out).then_some(out)
+    }
+}
+
+impl FromJson for PathData {
+    fn from_json(v: &Value) -> Option<Self> {
+        let obj = match v {
+            Value::Array(a) => a.first()?,
+            other => other,
+        };
+        let list = |key: &str| obj.get(key).and_then(Value::as_array);
+        let vs = list("v")?;
+        let ins = list("i");
+        let outs = list("o");
+        let at = |l: Option<&Vec<Value>>, i: usize| {
+            l.and_then(|l| l.get(i))
+                .and_then(vec2)
+                .unwrap_or(Vec2::ZERO)
+        };
+        let points = vs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| [vec2(p).unwrap_or(Vec2::ZERO), at(ins, i), at(outs, i)])
+            .collect();
+        Some(Self {
+            closed: flag(obj, "c"),
+            points,
+        })
+    }
+}
+
+/// Reads an animatable property (`{"a": 0|1, "k": ...}`), falling back to `default` (with a
+/// warning when the JSON is malformed).
+pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx) -> Property<T> {
+    let Some(v) = v else {
+        return Property::Static(default);
+    };
+    let Some(k) = v.as_object().map(|_| v.get("k")) else {
+        // A bare value where a property object was expected.
+        return Property::Static(T::from_json(v).unwrap_or(default));
+    };
+    let Some(k) = k else {
+        return Property::Static(default);
+    };
+    let keyframed = k
+        .as_array()
+        .and_then(|a| a.first())
+        .is_some_and(|f| f.get("t").is_some());
+    if keyframed {
+        keyframes(k.as_array().map_or(&[], Vec::as_slice), default, ctx)
+    } else {
+        match T::from_json(k) {
+            Some(x) => Property::Static(x),
+            None => {
+                ctx.warn("a property has a malformed value; using its default");
+                Property::Static(default)
+            }
+        }
+    }
+}
+
+struct RawKey<'a, T> {
+    t: f64,
+    s: Option<T>,
+    e: Option<T>,
+    json: &'a Value,
+}
+
+fn easing(kf: &Value) -> Easing {
+    if flag(kf, "h") {
+        return Easing::Hold;
+    }
+    let (Some(o), Some(i)) = (kf.get("o"), kf.get("i")) else {
+        return Easing::Curves(vec![CubicEase::LINEAR]);
+    };
+    let mut ox = Vec::new();
+    let mut oy = Vec::new();
+    let mut ix = Vec::new();
+    let mut iy = Vec::new();
+    nums(o.get("x"), &mut ox);
+    nums(o.get("y"), &mut oy);
+    nums(i.get("x"), &mut ix);
+    nums(i.get("y"), &mut iy);
+    // rlottie and ThorVG ease every dimension with the first curve (`x[0]`, `y[0]`); so do we.
+    let n = 1;
+    let get = |l: &[f64], d: usize, def: f64| l.get(d).or_else(|| l.last()).copied().unwrap_or(def);
+    Easing::Curves(
+        (0..n)
+            .map(|d| {
+                CubicEase::new(
+                    get(&ox, d, 0.0),
+                    get(&oy, d, 0.0),
+                    get(&ix, d, 1.0),
+                    get(&iy, d, 1.0),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property<T> {
+    let mut raw: Vec<RawKey<'_, T>> = list
+        .iter()
+        .filter_map(|kf| {
+            Some(RawKey {
+                t: num_at(kf, "t")?,
+                s: kf.get("s").and_then(T::from_json),
+                e: kf.get("e").and_then(T::from_json),
+                json: kf,
+            })
+        })
+        .collect();
+    ctx.keyframes += raw.len();
+    if raw.len() < list.len() {
+        ctx.warn("a keyframe without a time was ignored");
+    }
+    raw.sort_by(|a, b| a.t.total_cmp(&b.t));
+    // Resolve each keyframe's start value: its `s`, else the previous keyframe's `e`, else the
+    // previous start (legacy files end with a keyframe holding only `t`).
+    let mut starts: Vec<T> = Vec::with_capacity(raw.len());
+    for i in 0..raw.len() {
+        let v = raw[i]
+            .s
+            .clone()
+            .or_else(|| i.checked_sub(1).and_then(|p| raw[p].e.clone()))
+            .or_else(|| starts.last().cloned())
+            .unwrap_or_else(|| default.clone());
+        starts.push(v);
+    }
+    let Some(last) = starts.last().cloned() else {
+        return Property::Static(default);
+    };
+    if raw.len() == 1 {
+        return Property::Static(last);
+    }
+    let mut segments = Vec::with_capacity(raw.len() - 1);
+    for i in 0..raw.len() - 1 {
+        let start = starts[i].clone();
+        let end = raw[i].e.clone().unwrap_or_else(|| starts[i + 1].clone());
+        let spatial = T::spatial(&start, &end, raw[i].json);
+        segments.push(Segment {
+            easing: easing(raw[i].json),
+            start,
+            end,
+            spatial,
+        });
+    }
+    // A legacy last keyframe with only `t` ends on the previous segment's end value.
+    let last = if raw[raw.len() - 1].s.is_some() {
+        last
+    } else {
+        segments.last().map_or(last, |s: &Segment<T>| s.end.clone())
+    };
+    Property::Animated(Box::new(Keyframes {
+        times: raw.iter().map(|r| r.t).collect(),
+        segments,
+        last,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse<T: FromJson>(json: &str, default: T) -> Property<T> {
+        let v: Value = serde_json::from_str(json).unwrap();
+        property(Some(&v), default, &mut Ctx::default())
+    }
+
+    #[test]
+    fn keyframe_legacy_start_end_pairs() {
+        let p = parse::<f64>(
+            r#"{"a":1,"k":[{"t":0,"s":[0],"e":[10],"i":{"x":[1],"y":[1]},"o":{"x":[0],"y":[0]}},{"t":10}]}"#,
+            0.0,
+        );
+        assert_eq!(p.at(0.0), 0.0);
+        assert_eq!(p.at(5.0), 5.0);
+        assert_eq!(p.at(10.0), 10.0);
+        assert_eq!(p.at(20.0), 10.0);
+    }
+
+    #[test]
+    fn keyframe_scalar_easing_and_static_forms() {
+        let p = parse::<Vec2>(
+            r#"{"a":1,"k":[{"t":0,"s":[0,0],"i":{"x":0.5,"y":0.5},"o":{"x":0.5,"y":0.5}},{"t":4,"s":[8,4]}]}"#,
+            Vec2::ZERO,
+        );
+        assert_eq!(p.at(2.0), Vec2::new(4.0, 2.0));
+        let s = parse::<f64>(r#"{"a":0,"k":42}"#, 0.0);
+        assert_eq!(s.at(7.0), 42.0);
+        let bad = parse::<f64>(r#"{"a":0,"k":"x"}"#, 3.0);
+        assert_eq!(bad.at(0.0), 3.0);
+        let empty = parse::<f64>(r#"{"a":1,"k":[]}"#, 1.0);
+        assert_eq!(empty.at(0.0), 1.0);
+    }
+}

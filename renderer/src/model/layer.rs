@@ -1,0 +1,130 @@
+//! Layers, masks and track mattes.
+
+use super::property::Property;
+use super::shape::{Group, PathData};
+use super::transform::Transform;
+
+/// What a layer draws.
+#[derive(Clone, Debug)]
+pub(crate) enum LayerContent {
+    /// Nothing (null layers `ty: 3`, and unsupported types, which add a warning).
+    None,
+    /// Shapes (`ty: 4`), as one root group with an identity transform.
+    Shapes(Group),
+    /// A solid rectangle `(0, 0, width, height)` (`ty: 1`: `sc`, `sw`, `sh`).
+    Solid {
+        /// Colour (`sc`).
+        color: [f64; 4],
+        /// Width (`sw`).
+        width: f64,
+        /// Height (`sh`).
+        height: f64,
+    },
+    /// A precomposition (`ty: 0`).
+    Precomp {
+        /// Index into [`super::Animation`]'s assets (`refId`).
+        asset: usize,
+        /// Clip width (`w`).
+        width: f64,
+        /// Clip height (`h`).
+        height: f64,
+        /// Time remap in seconds (`tm`).
+        time_remap: Option<Property<f64>>,
+    },
+}
+
+/// How a track matte's source gives coverage (`tt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MatteMode {
+    /// `tt: 1`.
+    Alpha,
+    /// `tt: 2`.
+    AlphaInverted,
+    /// `tt: 3`.
+    Luma,
+    /// `tt: 4`.
+    LumaInverted,
+}
+
+/// How a mask combines with the masks before it (`mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MaskMode {
+    /// `a`.
+    Add,
+    /// `s`.
+    Subtract,
+    /// `i`.
+    Intersect,
+    /// `l`.
+    Lighten,
+    /// `d`.
+    Darken,
+    /// `f`.
+    Difference,
+}
+
+/// A layer mask (`masksProperties` entry).
+#[derive(Clone, Debug)]
+pub(crate) struct Mask {
+    /// Combination mode (`mode`); `n` masks are dropped at import.
+    pub(crate) mode: MaskMode,
+    /// The outline, in layer coordinates (`pt`).
+    pub(crate) path: Property<PathData>,
+    /// Opacity in percent (`o`).
+    pub(crate) opacity: Property<f64>,
+    /// Inverted (`inv`).
+    pub(crate) inverted: bool,
+}
+
+/// One layer of a composition.
+#[derive(Clone, Debug)]
+pub(crate) struct Layer {
+    /// Parent layer, as an index into the same composition's layer list (`parent` -> `ind`).
+    pub(crate) parent: Option<usize>,
+    /// In point, composition frames (`ip`).
+    pub(crate) in_point: f64,
+    /// Out point, composition frames (`op`).
+    pub(crate) out_point: f64,
+    /// Start time, composition frames (`st`).
+    pub(crate) start_time: f64,
+    /// Time stretch (`sr`).
+    pub(crate) stretch: f64,
+    /// Transform (`ks`).
+    pub(crate) transform: Transform,
+    /// Content.
+    pub(crate) content: LayerContent,
+    /// Masks (`masksProperties`).
+    pub(crate) masks: Vec<Mask>,
+    /// This layer is a track matte source and is not drawn itself (`td`).
+    pub(crate) is_matte: bool,
+    /// The matte this layer is shown through (`tt`) and its source layer index (`tp`, or the layer
+    /// above).
+    pub(crate) matte: Option<(MatteMode, usize)>,
+    /// Rotate along the position path (`ao`).
+    pub(crate) auto_orient: bool,
+    /// Hidden (`hd`): never drawn, still usable as a parent.
+    pub(crate) hidden: bool,
+}
+
+impl Layer {
+    /// Maps the parent composition's time `t` to the time of a precomposition layer's content:
+    /// `(t - st) / sr`, or `tm(t) * fr / sr` with a time remap (`tm` is in seconds).
+    ///
+    /// A layer's own properties are keyed in its parent composition's time (the exporter already
+    /// adds `st`), so only precomposition content is shifted, as in rlottie and ThorVG.
+    pub(crate) fn content_time(&self, t: f64, frame_rate: f64) -> f64 {
+        let shifted = match &self.content {
+            LayerContent::Precomp {
+                time_remap: Some(tm),
+                ..
+            } => tm.at(t) * frame_rate,
+            _ => t - self.start_time,
+        };
+        shifted / self.stretch
+    }
+
+    /// Returns `true` when the layer is shown at composition time `t` (`ip <= t < op`).
+    pub(crate) fn is_active(&self, t: f64) -> bool {
+        t >= self.in_point && t < self.out_point
+    }
+}

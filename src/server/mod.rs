@@ -1,0 +1,327 @@
+//! The HTTP service (`tgs-converter serve`): actix-web routes over the shared conversion pipeline.
+//!
+//! Handlers read the request and hand all CPU work (gunzip, parse, render, encode, base64) to a
+//! dedicated rayon pool ([`pool::RenderPool`]) so the actix workers only do I/O. Parsed
+//! animations are shared through [`cache::AnimationCache`].
+//!
+//! Mount it with [`configure`] on an `App` that carries `web::Data<AppState>`:
+//!
+//! ```no_run
+//! use actix_web::{App, web};
+//! use tgs_converter::server::{self, AppState, ServerConfig};
+//!
+//! let state = web::Data::new(AppState::new(ServerConfig::default())?);
+//! let app = App::new().app_data(state).configure(server::configure);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::io::{self, IsTerminal as _};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
+
+mod body;
+pub mod cache;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod params;
+pub mod pool;
+mod routes;
+pub mod state;
+
+pub use config::{LogFormat, ServeArgs, ServerConfig};
+pub use error::ApiError;
+pub use routes::{CACHE_HIT, IMAGE_SIZE, PROCESSING_TIME, TOTAL_FRAMES};
+pub use state::AppState;
+
+/// Registers every route, the extractor error handlers, compression and request logging.
+///
+/// The app must carry `web::Data<AppState>` (see the module example).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::QueryConfig::default().error_handler(|err, _| {
+        ApiError::invalid_parameter(format!(
+            "invalid query string: {}",
+            body::lowercase(&err.to_string())
+        ))
+        .into()
+    }))
+    .app_data(web::JsonConfig::default().error_handler(|err, _| {
+        use actix_web::error::JsonPayloadError as E;
+        let code = match &err {
+            E::Overflow { .. } | E::OverflowKnownLength { .. } => "payload_too_large",
+            E::ContentType => "unsupported_media_type",
+            _ => "bad_json",
+        };
+        ApiError::new(code, body::lowercase(&err.to_string())).into()
+    }))
+    .app_data(web::PathConfig::default().error_handler(|err, _| {
+        ApiError::new("bad_request", body::lowercase(&err.to_string())).into()
+    }))
+    .service(
+        web::scope("")
+            // Images are never compressed: they carry `Content-Encoding: identity`.
+            .wrap(Compress::default())
+            // Outermost, so it also times compression and turns Compress's own 406 into JSON.
+            .wrap(from_fn(observe))
+            .service(post("/convert", routes::convert))
+            .service(post("/convert/base64", routes::convert_base64))
+            .service(post("/convert/batch", routes::convert_batch))
+            .service(post("/info", routes::info))
+            .service(get("/health", routes::health))
+            .service(get("/stats", routes::stats))
+            .service(post("/cache/clear", routes::clear_cache))
+            .service(get("/metrics", routes::metrics))
+            .default_service(web::to(routes::not_found)),
+    );
+}
+
+/// A resource answering `POST` with `handler`; other methods get 405 JSON with `Allow`.
+fn post<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::post().to(handler))
+        .default_service(web::to(|req| routes::method_not_allowed(req, "POST")))
+}
+
+/// A resource answering `GET` with `handler`; other methods get 405 JSON with `Allow`.
+fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler))
+        .default_service(web::to(|req| routes::method_not_allowed(req, "GET")))
+}
+
+/// Logs one line per request, records metrics, and turns any non-JSON error into `{code, message}`.
+async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let start = Instant::now();
+    // Cloning the request here would break routing (it needs the only reference), so an error
+    // escaping the inner services (none do today) is logged with its path only.
+    let path = req.path().to_owned();
+    let res = match next.call(req).await {
+        Ok(res) => json_errors(res.map_into_boxed_body()),
+        Err(err) => {
+            tracing::error!(target: "http", %path, %err, "request failed outside a handler");
+            return Err(err);
+        }
+    };
+    let elapsed = start.elapsed();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let status = res.status().as_u16();
+    let ms = (elapsed.as_secs_f64() * 100_000.0).round() / 100.0;
+    let method = res.request().method().as_str().to_owned();
+    match res
+        .headers()
+        .get(routes::CACHE_HIT)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(hit) => {
+            tracing::info!(target: "http", %method, %route, status, ms, cache_hit = hit == "true", "request");
+        }
+        None => tracing::info!(target: "http", %method, %route, status, ms, "request"),
+    }
+    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+        state.metrics.record(&route, status, elapsed);
+    }
+    Ok(res)
+}
+
+/// Rewrites an error response that is not already JSON (actix's own, e.g. a missing app data)
+/// into our `{code, message}` body with the same status.
+fn json_errors(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let message = res.response().error().map_or_else(
+        || status.canonical_reason().unwrap_or("error").to_lowercase(),
+        |err| body::lowercase(&err.to_string()),
+    );
+    let error = ApiError::new(error::code_for(status), message);
+    let mut rewritten = HttpResponse::build(status).json(&error);
+    for name in [header::RETRY_AFTER, header::ALLOW, header::VARY] {
+        if let Some(value) = res.headers().get(&name) {
+            rewritten.headers_mut().insert(name, value.clone());
+        }
+    }
+    res.into_response(rewritten)
+}
+
+/// Installs the global `tracing` subscriber (text or JSON lines on stderr); a second call is a no-op.
+pub fn init_tracing(format: LogFormat, level: tracing::Level) {
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal());
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// Runs the service until SIGINT/SIGTERM, on its own actix system.
+///
+/// # Errors
+///
+/// Returns an error for an invalid configuration, a port that cannot be bound, or a failed
+/// render pool start.
+pub fn run(args: ServeArgs) -> io::Result<()> {
+    let config = ServerConfig::from_args(&args)?;
+    init_tracing(config.log_format, config.log_level);
+    actix_web::rt::System::new().block_on(serve(config))
+}
+
+/// Serves `config` until SIGINT/SIGTERM, then lets in-flight requests finish (up to
+/// `shutdown_timeout`). Must run inside an actix system.
+///
+/// # Errors
+///
+/// As [`run`].
+pub async fn serve(config: ServerConfig) -> io::Result<()> {
+    let state = web::Data::new(AppState::new(config.clone())?);
+    let app_state = state.clone();
+    let server =
+        HttpServer::new(move || App::new().app_data(app_state.clone()).configure(configure))
+            .workers(config.http_workers)
+            .shutdown_timeout(config.shutdown_timeout.as_secs())
+            .bind((config.host, config.port))?;
+    for addr in server.addrs() {
+        tracing::info!(
+            %addr,
+            render_threads = config.worker_pool_size,
+            queue = config.queue_size,
+            cache_size = config.cache_size,
+            "listening on http://{addr}"
+        );
+    }
+    let sweeper = actix_web::rt::spawn(sweep_expired(state, config.cache_ttl));
+    let result = server.run().await;
+    sweeper.abort();
+    tracing::info!("server stopped");
+    result
+}
+
+/// Drops expired animations now and then, so idle entries do not hold memory until evicted.
+#[expect(
+    clippy::infinite_loop,
+    reason = "the task is aborted when the server stops"
+)]
+async fn sweep_expired(state: web::Data<AppState>, ttl: Duration) {
+    let period = ttl.clamp(Duration::from_secs(1), Duration::from_secs(60));
+    loop {
+        actix_web::rt::time::sleep(period).await;
+        let purged = state.animations.purge_expired();
+        if purged > 0 {
+            tracing::debug!(purged, "dropped expired animations");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::{App, ResponseError as _, test};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn state() -> web::Data<AppState> {
+        let config = ServerConfig {
+            worker_pool_size: 1,
+            queue_size: 1,
+            ..ServerConfig::default()
+        };
+        web::Data::new(AppState::new(config).unwrap())
+    }
+
+    async fn call(
+        app_state: Option<web::Data<AppState>>,
+        req: test::TestRequest,
+    ) -> (StatusCode, Value) {
+        let mut app = App::new();
+        if let Some(state) = app_state {
+            app = app.app_data(state);
+        }
+        let app = test::init_service(app.configure(configure)).await;
+        let res = test::call_service(&app, req.to_request()).await;
+        let status = res.status();
+        let body = test::read_body(res).await;
+        (status, serde_json::from_slice(&body).expect("a JSON body"))
+    }
+
+    #[actix_web::test]
+    async fn health_is_ok() {
+        let (status, body) = call(Some(state()), test::TestRequest::get().uri("/health")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["status"], "ok");
+    }
+
+    #[actix_web::test]
+    async fn query_errors_are_json() {
+        let req = test::TestRequest::post().uri("/convert?frame=1&frame=2");
+        let (status, body) = call(Some(state()), req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["code"], "invalid_parameter", "{body}");
+    }
+
+    #[actix_web::test]
+    async fn actix_errors_become_json() {
+        // Without `AppState` the `Data` extractor fails inside actix: still `{code, message}`.
+        let (status, body) = call(None, test::TestRequest::get().uri("/stats")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["code"], "internal_error", "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("requested application data")
+        );
+    }
+
+    #[actix_web::test]
+    async fn unknown_path_and_method_are_json() {
+        let (status, body) = call(Some(state()), test::TestRequest::get().uri("/x")).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+        let req = test::TestRequest::put().uri("/metrics");
+        let (status, body) = call(Some(state()), req).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["code"], "method_not_allowed");
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_render_is_a_500_for_that_request_only() {
+        let state = state();
+        let failed = state.pool.run(|| -> u8 { panic!("renderer bug") }).await;
+        assert_eq!(failed, Err(pool::PoolError::Panicked));
+        let res = ApiError::panicked().error_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(state.pool.run(|| 1).await, Ok(1), "the pool keeps working");
+        assert_eq!(state.pool.stats().panicked, 1);
+    }
+}

@@ -1,0 +1,339 @@
+//! Thin handlers: read the request, run the pipeline on the render pool, shape the response.
+
+use std::time::Instant;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::Serialize;
+
+use super::body;
+use super::error::ApiError;
+use super::params::{BatchRequest, ConvertItem, RenderParams, RenderQuery};
+use super::pool::{PoolError, round2};
+use super::state::AppState;
+use crate::encode::{self, ImageFormat};
+use crate::pipeline;
+
+/// Header with the server-side processing time in milliseconds (2 decimals).
+pub const PROCESSING_TIME: &str = "x-processing-time";
+/// Header with the animation's frame count.
+pub const TOTAL_FRAMES: &str = "x-total-frames";
+/// Header telling whether the parsed animation came from the cache (`true`/`false`).
+pub const CACHE_HIT: &str = "x-cache-hit";
+/// Header with the encoded image size in bytes.
+pub const IMAGE_SIZE: &str = "x-image-size";
+
+/// Accepts standard base64 with or without padding.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// A rendered and encoded frame.
+#[derive(Debug)]
+struct Rendered {
+    bytes: Vec<u8>,
+    width: u32,
+    height: u32,
+    format: ImageFormat,
+    total_frames: u32,
+    cache_hit: bool,
+}
+
+/// The JSON answer of `/convert/base64` and a successful `/convert/batch` item.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConvertedJson {
+    image: String,
+    width: u32,
+    height: u32,
+    format: &'static str,
+    size: usize,
+    total_frames: u32,
+    processing_time: String,
+    cache_hit: bool,
+}
+
+/// One entry of the `/convert/batch` answer: the conversion or `{code, message}`.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum BatchResult {
+    Ok(ConvertedJson),
+    Err(ApiError),
+}
+
+fn pool_error(err: PoolError) -> ApiError {
+    match err {
+        PoolError::Busy => ApiError::busy(),
+        PoolError::Panicked => ApiError::panicked(),
+    }
+}
+
+fn format_name(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Png => "png",
+        ImageFormat::WebP => "webp",
+    }
+}
+
+fn ms_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Decode, look up or parse, render and encode; runs on a render thread.
+fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rendered, ApiError> {
+    let limits = &state.config.limits;
+    let json = pipeline::decode(input, limits)?;
+    let lookup = state.animations.get_or_parse(&json)?;
+    let animation = &lookup.animation;
+    let (width, height) = pipeline::output_size(animation, params.width, params.height, limits)?;
+    let image = pipeline::render_frame(animation, u64::from(params.frame), width, height)?;
+    let bytes = encode::encode(&image, params.format, params.quality)
+        .map_err(pipeline::PipelineError::from)?;
+    Ok(Rendered {
+        bytes,
+        width,
+        height,
+        format: params.format,
+        total_frames: animation.total_frames(),
+        cache_hit: lookup.hit,
+    })
+}
+
+/// Decodes a base64 item and renders it; runs on a render thread.
+fn render_item(state: &AppState, item: &ConvertItem) -> Result<ConvertedJson, ApiError> {
+    let start = Instant::now();
+    let params = RenderParams::from_item(item)?;
+    let input = decode_base64(&item.data, state.config.limits.max_input_bytes)?;
+    let out = render(state, &input, &params)?;
+    Ok(ConvertedJson {
+        size: out.bytes.len(),
+        image: BASE64.encode(&out.bytes),
+        width: out.width,
+        height: out.height,
+        format: format_name(out.format),
+        total_frames: out.total_frames,
+        processing_time: format!("{:.2}ms", ms_since(start)),
+        cache_hit: out.cache_hit,
+    })
+}
+
+fn decode_base64(data: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
+    // Accept `data:<type>;base64,<payload>` as browsers produce it.
+    let data = match data.split_once(";base64,") {
+        Some((prefix, payload)) if prefix.starts_with("data:") => payload,
+        _ => data,
+    };
+    if data.len() / 4 * 3 > limit {
+        return Err(ApiError::new(
+            "input_too_large",
+            format!("sticker is larger than the limit of {limit} bytes (MAX_INPUT_BYTES)"),
+        ));
+    }
+    let decoded = if data.bytes().any(|b| b.is_ascii_whitespace()) {
+        let compact: Vec<u8> = data.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        BASE64.decode(compact)
+    } else {
+        BASE64.decode(data)
+    };
+    let decoded = decoded
+        .map_err(|err| ApiError::new("bad_base64", format!("`data` is not valid base64: {err}")))?;
+    if decoded.is_empty() {
+        return Err(ApiError::new("missing_file", "`data` is empty"));
+    }
+    Ok(decoded)
+}
+
+fn cache_header(hit: bool) -> (&'static str, &'static str) {
+    (CACHE_HIT, if hit { "true" } else { "false" })
+}
+
+/// `POST /convert`: the sticker (multipart `file` or raw body) -> the image bytes.
+pub(super) async fn convert(
+    req: HttpRequest,
+    payload: web::Payload,
+    query: web::Query<RenderQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let params = RenderParams::from_query(&query)?;
+    let input = body::with_timeout(
+        state.config.body_timeout,
+        body::read_sticker(&req, payload, state.config.limits.max_input_bytes),
+    )
+    .await?;
+    let start = Instant::now();
+    let job_state = state.clone();
+    let out = state
+        .pool
+        .run(move || render(&job_state, &input, &params))
+        .await
+        .map_err(pool_error)??;
+    let ms = ms_since(start);
+    Ok(HttpResponse::Ok()
+        .content_type(out.format.mime_type())
+        // Images are already compressed: keep the Compress middleware off them.
+        .insert_header((
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static("identity"),
+        ))
+        .insert_header((PROCESSING_TIME, format!("{ms:.2}")))
+        .insert_header((TOTAL_FRAMES, out.total_frames))
+        .insert_header(cache_header(out.cache_hit))
+        .insert_header((IMAGE_SIZE, out.bytes.len()))
+        .insert_header(("x-image-width", out.width))
+        .insert_header(("x-image-height", out.height))
+        .body(out.bytes))
+}
+
+/// `POST /convert/base64`: JSON `{data, frame, format, quality, width, height}` -> JSON image.
+pub(super) async fn convert_base64(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let item: ConvertItem = body::with_timeout(
+        state.config.body_timeout,
+        body::read_json(&req, payload, state.config.max_body_bytes),
+    )
+    .await?;
+    let job_state = state.clone();
+    let out = state
+        .pool
+        .run(move || render_item(&job_state, &item))
+        .await
+        .map_err(pool_error)??;
+    Ok(HttpResponse::Ok()
+        .insert_header((PROCESSING_TIME, out.processing_time.trim_end_matches("ms")))
+        .insert_header((TOTAL_FRAMES, out.total_frames))
+        .insert_header(cache_header(out.cache_hit))
+        .insert_header((IMAGE_SIZE, out.size))
+        .json(out))
+}
+
+/// `POST /convert/batch`: JSON `{items: [...]}` -> `{results: [...]}` in order, rendered in parallel.
+pub(super) async fn convert_batch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let batch: BatchRequest = body::with_timeout(
+        state.config.body_timeout,
+        body::read_json(&req, payload, state.config.max_body_bytes),
+    )
+    .await?;
+    let max = state.config.max_batch_items;
+    if batch.items.len() > max {
+        return Err(ApiError::new(
+            "too_many_items",
+            format!(
+                "batch has {} items; the limit is {max} (MAX_BATCH_ITEMS)",
+                batch.items.len()
+            ),
+        ));
+    }
+    let start = Instant::now();
+    let job_state = state.clone();
+    let results = state
+        .pool
+        .run_batch(batch.items, move |item| render_item(&job_state, &item))
+        .await
+        .map_err(pool_error)?;
+    let results: Vec<BatchResult> = results
+        .into_iter()
+        .map(|result| match result.map_err(pool_error).and_then(|r| r) {
+            Ok(converted) => BatchResult::Ok(converted),
+            Err(err) => BatchResult::Err(err),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((PROCESSING_TIME, format!("{:.2}", ms_since(start))))
+        .json(serde_json::json!({ "results": results })))
+}
+
+/// `POST /info`: the sticker (multipart `file` or raw body) -> its metadata and warnings.
+pub(super) async fn info(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body::with_timeout(
+        state.config.body_timeout,
+        body::read_sticker(&req, payload, state.config.limits.max_input_bytes),
+    )
+    .await?;
+    let start = Instant::now();
+    let job_state = state.clone();
+    let (info, hit) = state
+        .pool
+        .run(move || -> Result<_, ApiError> {
+            let json = pipeline::decode(&input, &job_state.config.limits)?;
+            let lookup = job_state.animations.get_or_parse(&json)?;
+            Ok((pipeline::info_json(&lookup.animation), lookup.hit))
+        })
+        .await
+        .map_err(pool_error)??;
+    Ok(HttpResponse::Ok()
+        .insert_header((PROCESSING_TIME, format!("{:.2}", ms_since(start))))
+        .insert_header(cache_header(hit))
+        .json(info))
+}
+
+/// `GET /health`: 200 while the server runs.
+pub(super) async fn health(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptimeSeconds": round2(state.started.elapsed().as_secs_f64()),
+    }))
+}
+
+/// `GET /stats`: cache and render pool counters.
+pub(super) async fn stats(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "cache": state.animations.stats(),
+        "pool": state.pool.stats(),
+        "uptimeSeconds": round2(state.started.elapsed().as_secs_f64()),
+    }))
+}
+
+/// `POST /cache/clear`: drops every cached animation.
+pub(super) async fn clear_cache(state: web::Data<AppState>) -> HttpResponse {
+    let cleared = state.animations.clear();
+    HttpResponse::Ok().json(serde_json::json!({ "cleared": cleared }))
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let text = state
+        .metrics
+        .render(&state.animations.stats(), &state.pool.stats());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text)
+}
+
+/// Any unknown path: 404 JSON.
+pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        "not_found",
+        format!("no route for {} {}", req.method(), req.path()),
+    ))
+}
+
+/// A known path with the wrong method: 405 JSON with `Allow`.
+pub(super) async fn method_not_allowed(req: HttpRequest, allowed: &'static str) -> HttpResponse {
+    let error = ApiError::new(
+        "method_not_allowed",
+        format!(
+            "method {} is not allowed on {}; use {allowed}",
+            req.method(),
+            req.path()
+        ),
+    );
+    let mut res = actix_web::ResponseError::error_response(&error);
+    res.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allowed));
+    res
+}

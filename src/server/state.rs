@@ -1,0 +1,45 @@
+//! `AppState`: what every handler shares (config, animation cache, render pool, metrics).
+
+use std::io;
+use std::time::Instant;
+
+use super::cache::AnimationCache;
+use super::config::ServerConfig;
+use super::metrics::Metrics;
+use super::pool::RenderPool;
+
+/// Shared service state, held by actix as `web::Data<AppState>` (one `Arc` for all workers).
+#[derive(Debug)]
+pub struct AppState {
+    /// Validated configuration (limits, batch size, body size).
+    pub config: ServerConfig,
+    /// Parsed animations by content.
+    pub animations: AnimationCache,
+    /// Render threads with the bounded queue.
+    pub pool: RenderPool,
+    /// Request counters and histograms.
+    pub metrics: Metrics,
+    /// When the state was built, for `uptime`.
+    pub started: Instant,
+}
+
+impl AppState {
+    /// Builds the cache and starts the render threads for `config`.
+    ///
+    /// # Errors
+    ///
+    /// Returns an I/O error if the render threads cannot be spawned.
+    pub fn new(config: ServerConfig) -> io::Result<Self> {
+        let pool = RenderPool::new(config.worker_pool_size, config.queue_size)
+            .map_err(io::Error::other)?;
+        let animations =
+            AnimationCache::new(config.cache_size, config.cache_max_bytes, config.cache_ttl);
+        Ok(Self {
+            config,
+            animations,
+            pool,
+            metrics: Metrics::default(),
+            started: Instant::now(),
+        })
+    }
+}
