@@ -64,7 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }))
     .service(
         web::scope("")
-            // Images are never compressed: they carry `Content-Encoding: identity`.
+            // Images are never compressed: they carry `Content-Encoding: identity` (removed by `observe`).
             .wrap(Compress::default())
             // Outermost, so it also times compression and turns Compress's own 406 into JSON.
             .wrap(from_fn(observe))
@@ -113,13 +113,19 @@ async fn observe(
     // Cloning the request here would break routing (it needs the only reference), so an error
     // escaping the inner services (none do today) is logged with its path only.
     let path = req.path().to_owned();
-    let res = match next.call(req).await {
+    let mut res = match next.call(req).await {
         Ok(res) => json_errors(res.map_into_boxed_body()),
         Err(err) => {
             tracing::error!(target: "http", %path, %err, "request failed outside a handler");
             return Err(err);
         }
     };
+    // `identity` only told Compress to keep off (images); RFC 9110 discourages sending it.
+    if res.headers().get(header::CONTENT_ENCODING)
+        == Some(&header::HeaderValue::from_static("identity"))
+    {
+        res.headers_mut().remove(header::CONTENT_ENCODING);
+    }
     let elapsed = start.elapsed();
     let route = res
         .request()

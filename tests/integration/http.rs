@@ -474,8 +474,7 @@ fn convert_images_are_not_compressed() {
             &square_tgs(),
         );
         assert_eq!(res.status, 200);
-        assert_ne!(res.header("content-encoding"), Some("gzip"), "{encoding}");
-        assert_ne!(res.header("content-encoding"), Some("br"), "{encoding}");
+        assert_eq!(res.header("content-encoding"), None, "{encoding}");
         assert_eq!(res.png_size(), (128, 96));
     }
 }
