@@ -36,7 +36,7 @@ pub(crate) struct Scratch {
     pool: Vec<BezPath>,
     path_data: PathData,
     stop_values: Vec<f64>,
-    stop_positions: Vec<f64>,
+    stop_positions: Vec<(f64, usize, bool)>,
     color_stops: Vec<ColorStop>,
     trim: modifiers::trim::TrimScratch,
 }

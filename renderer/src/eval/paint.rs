@@ -92,7 +92,7 @@ pub(crate) fn gradient(
     raw: &[f64],
     t: f64,
     opacity: f64,
-    positions: &mut Vec<f64>,
+    positions: &mut Vec<(f64, usize, bool)>,
     stops: &mut Vec<ColorStop>,
 ) -> Option<Brush> {
     let count = g.color_count.min(raw.len() / 4);
@@ -101,21 +101,41 @@ pub(crate) fn gradient(
     }
     let (colors, alphas) = raw.split_at(count * 4);
     let alphas = &alphas[..alphas.len() / 2 * 2];
+    // Stops in position order: every colour stop with its own colour (two colour stops at one
+    // position make a hard edge, and both must stay), then every opacity stop that does not sit
+    // on a colour stop, with the colour interpolated there. The sort is stable, so equal
+    // positions keep their order. Entries are `(position, index, is_opacity_stop)`.
     positions.clear();
-    positions.extend(colors.chunks_exact(4).map(|c| c[0]));
-    positions.extend(alphas.chunks_exact(2).map(|c| c[0]));
-    positions.sort_by(f64::total_cmp);
-    positions.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
+    positions.extend(
+        colors
+            .chunks_exact(4)
+            .enumerate()
+            .map(|(i, c)| (c[0], i, false)),
+    );
+    for (j, a) in alphas.chunks_exact(2).enumerate() {
+        if !colors.chunks_exact(4).any(|c| (c[0] - a[0]).abs() < 1e-6) {
+            positions.push((a[0], j, true));
+        }
+    }
+    positions.sort_by(|a, b| a.0.total_cmp(&b.0));
     stops.clear();
-    for &pos in positions.iter() {
-        let a = if alphas.is_empty() {
-            1.0
+    for &(pos, index, is_alpha) in positions.iter() {
+        let (rgb, a) = if is_alpha {
+            (
+                [1, 2, 3].map(|ch| interp(colors, 4, pos, ch)),
+                alphas[index * 2 + 1],
+            )
         } else {
-            interp(alphas, 2, pos, 1)
+            let c = &colors[index * 4..index * 4 + 4];
+            let a = if alphas.is_empty() {
+                1.0
+            } else {
+                interp(alphas, 2, pos, 1)
+            };
+            ([c[1], c[2], c[3]], a)
         };
-        let c = |ch: usize| interp(colors, 4, pos, ch).clamp(0.0, 1.0) as f32;
-        let color =
-            AlphaColor::<Srgb>::new([c(1), c(2), c(3), (a * opacity).clamp(0.0, 1.0) as f32]);
+        let ch = |v: f64| v.clamp(0.0, 1.0) as f32;
+        let color = AlphaColor::<Srgb>::new([ch(rgb[0]), ch(rgb[1]), ch(rgb[2]), ch(a * opacity)]);
         stops.push(ColorStop {
             offset: pos.clamp(0.0, 1.0) as f32,
             color: DynamicColor::from_alpha_color(color),

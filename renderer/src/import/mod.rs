@@ -9,6 +9,7 @@
 //! `p`, legacy keyframes, unknown layer types) and drops fields we need (`ti`/`to`, fill rule,
 //! dashes, mask modes), so this module is the one place that knows the JSON layout.
 
+mod easing_cache;
 mod json;
 mod layers;
 pub(crate) mod properties;
@@ -47,6 +48,8 @@ pub(crate) struct Ctx {
     pub(crate) points: usize,
     /// Precomposition asset ids to asset indices.
     assets: HashMap<String, usize>,
+    /// rlottie's shared easing curves by key.
+    pub(crate) easings: easing_cache::EasingCache,
 }
 
 impl Ctx {
@@ -119,6 +122,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     }
 
     let mut ctx = Ctx::default();
+    easing_cache::scan(bytes, &mut ctx.easings);
     let asset_list = arr(&doc, "assets");
     let mut precomp_json = Vec::new();
     for asset in asset_list {
