@@ -29,9 +29,13 @@
 //!   ellipses, stars and polygons (roundness, partial points), direction; Lottie painting order.
 //! - Paints: fills (nonzero / even-odd), strokes (caps, joins, miter limit, dashes), linear and radial
 //!   gradients (highlight length and angle, opacity stops) for fills and strokes.
-//! - Modifiers: trim paths (simultaneous and individual, offset wrap-around).
-//! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity) and
-//!   track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
+//! - Modifiers: trim paths (simultaneous and individual, offset wrap-around), repeaters (copies,
+//!   offset, transform, start/end opacity, stacking order), round corners, offset path,
+//!   pucker/bloat, zig-zag.
+//! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity,
+//!   expansion) and track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
+//! - Layer blend modes (`bm`, as ThorVG and lottie-web; rlottie ignores them).
+//! - rlottie's reading of colours: the alpha of `c` is ignored and 0..255 components wrap.
 //!
 //! Measured against rlottie on the 387-file corpus (5 frames per file, 512x512): on the frames where
 //! rlottie and ThorVG agree (>= 35 dB) and the file has no masks, mattes, merge paths or repeaters,
@@ -40,9 +44,9 @@
 //! # Unsupported features
 //!
 //! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image, text
-//! and camera layers, layer effects, blend modes (drawn as normal, like rlottie), merge paths,
-//! repeaters, round corners, offset paths, pucker/bloat, twist, zig-zag, mask expansion, 3D
-//! rotation about x/y, expressions (ignored; the static or keyframed value is used).
+//! and camera layers, layer effects, merge paths (the paths are drawn unmerged), twist, 3D
+//! rotation about x/y (rlottie projects it; we apply only `rz`), expressions (ignored; the static
+//! or keyframed value is used).
 
 #![forbid(unsafe_code)]
 

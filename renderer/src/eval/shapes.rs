@@ -14,7 +14,11 @@ use super::modifiers::trim;
 use super::{Scratch, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
 use crate::geometry::dash;
-use crate::model::shape::{Group, Shape};
+use crate::geometry::offset_path::offset_path;
+use crate::geometry::pucker_bloat::pucker_bloat;
+use crate::geometry::round_corners::round_corners;
+use crate::geometry::zig_zag::{ZigZagPoints, zig_zag};
+use crate::model::shape::{Group, Repeater, Shape};
 
 /// A paint recorded during the walk, emitted once all paths are final.
 #[derive(Debug)]
@@ -28,7 +32,10 @@ pub(crate) struct PaintOp {
     brush: Brush,
 }
 
-#[derive(Debug)]
+/// Most copies a repeater makes.
+const MAX_COPIES: usize = 1000;
+
+#[derive(Clone, Debug)]
 enum PaintKind {
     Fill(FillRule),
     Stroke(kurbo::Stroke, Option<paint::Dash>),
@@ -67,6 +74,7 @@ impl Scratch {
         let matrix = parent * group.transform.matrix_at(t);
         let alpha = parent_alpha * group.transform.opacity_at(t);
         let scope = self.n_paths;
+        let paint_scope = self.paints.len();
         for item in &group.items {
             match item {
                 Shape::Group(g) => self.walk(g, t, matrix, alpha),
@@ -90,13 +98,13 @@ impl Scratch {
                         scope,
                         matrix,
                         PaintKind::Fill(rule),
-                        paint::solid(f.color.at(t), a),
+                        paint::solid(paint::shape_color(f.color.at(t)), a),
                     );
                 }
                 Shape::Stroke(s) => {
                     let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
                     if let Some((style, dash)) = paint::stroke_style(&s.style, t) {
-                        let brush = paint::solid(s.color.at(t), a);
+                        let brush = paint::solid(paint::shape_color(s.color.at(t)), a);
                         self.record(scope, matrix, PaintKind::Stroke(style, dash), brush);
                     }
                 }
@@ -130,6 +138,102 @@ impl Scratch {
                         &mut self.trim,
                     );
                 }
+                Shape::RoundCorners(r) => {
+                    let r = r.at(t);
+                    if r > 0.0 {
+                        self.modify(scope, |p| round_corners(p, r));
+                    }
+                }
+                Shape::OffsetPath(op) => {
+                    let a = op.amount.at(t);
+                    if a != 0.0 {
+                        self.modify(scope, |p| offset_path(p, a, op.join, op.miter_limit));
+                    }
+                }
+                Shape::PuckerBloat(a) => {
+                    let a = a.at(t);
+                    if a != 0.0 {
+                        self.modify(scope, |p| pucker_bloat(p, a));
+                    }
+                }
+                Shape::ZigZag(z) => {
+                    let (size, ridges) = (z.size.at(t), z.ridges.at(t));
+                    let points = if z.smooth {
+                        ZigZagPoints::Smooth
+                    } else {
+                        ZigZagPoints::Corner
+                    };
+                    self.modify(scope, |p| zig_zag(p, size, ridges, points));
+                }
+                Shape::Repeater(rp) => self.repeat(rp, t, matrix, scope, paint_scope),
+            }
+        }
+    }
+
+    /// Replaces each path of the current scope with `f(path)`.
+    fn modify(&mut self, scope: usize, f: impl Fn(&BezPath) -> BezPath) {
+        for path in &mut self.paths[scope..self.n_paths] {
+            if !path.elements().is_empty() {
+                *path = f(path);
+            }
+        }
+    }
+
+    /// Applies a repeater to the paths and paints recorded since the start of its group.
+    ///
+    /// Copy `i` (shifted by the repeater's offset `k = i + o`) is transformed, in the group's
+    /// coordinates, by `translate(p k) * [rotate(r k) * scale(s^k)] about the anchor`, and faded
+    /// from the start to the end opacity. With `m: 1` each copy lies above the previous one.
+    fn repeat(&mut self, rp: &Repeater, t: f64, group: Affine, scope: usize, paint_scope: usize) {
+        let copies = rp.copies.at(t).floor().clamp(0.0, MAX_COPIES as f64) as usize;
+        let det = group.determinant();
+        if copies == 0 || !det.is_finite() || det.abs() <= 1e-12 {
+            self.n_paths = scope;
+            self.paints.truncate(paint_scope);
+            return;
+        }
+        let inverse = group.inverse();
+        let offset = rp.offset.at(t);
+        let (anchor, position, scale, rotation) = (
+            rp.anchor.at(t),
+            rp.position.at(t),
+            rp.scale.at(t) / 100.0,
+            rp.rotation.at(t),
+        );
+        let (so, eo) = (
+            (rp.start_opacity.at(t) / 100.0).clamp(0.0, 1.0),
+            (rp.end_opacity.at(t) / 100.0).clamp(0.0, 1.0),
+        );
+        let originals: Vec<(BezPath, Affine)> = (scope..self.n_paths)
+            .map(|k| (std::mem::take(&mut self.paths[k]), self.mats[k]))
+            .collect();
+        let paints: Vec<PaintOp> = self.paints.drain(paint_scope..).collect();
+        self.n_paths = scope;
+        for step in 0..copies {
+            // Paints recorded first are drawn on top.
+            let i = if rp.below { step } else { copies - 1 - step };
+            let k = i as f64 + offset;
+            let copy = Affine::translate(position * k + anchor)
+                * Affine::rotate((rotation * k).to_radians())
+                * Affine::scale_non_uniform(scale.x.powf(k), scale.y.powf(k))
+                * Affine::translate(-anchor);
+            let m = group * copy * inverse;
+            // rlottie steps the opacity by (end - start) / copies, so the last copy does not
+            // quite reach the end opacity.
+            let alpha = so + (eo - so) * i as f64 / copies as f64;
+            let base = self.n_paths;
+            for (path, mat) in &originals {
+                let dst = self.next_path(m * *mat);
+                dst.extend(path.elements().iter().copied());
+            }
+            for op in &paints {
+                self.paints.push(PaintOp {
+                    start: base + (op.start - scope),
+                    end: base + (op.end - scope),
+                    matrix: m * op.matrix,
+                    kind: op.kind.clone(),
+                    brush: op.brush.clone().multiply_alpha(alpha as f32),
+                });
             }
         }
     }

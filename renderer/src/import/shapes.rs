@@ -9,7 +9,9 @@ use super::layers::transform;
 use super::properties::property;
 use crate::model::paint::{Fill, Gradient, GradientFill, GradientStroke, Stroke, StrokeStyle};
 use crate::model::property::Property;
-use crate::model::shape::{Ellipse, Group, PathData, Rect, Shape, Star, Trim};
+use crate::model::shape::{
+    Ellipse, Group, OffsetPath, PathData, Rect, Repeater, Shape, Star, Trim, ZigZag,
+};
 use crate::model::transform::Transform;
 
 /// Imports a shape layer's `shapes` as a root group with an identity transform.
@@ -98,13 +100,38 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
             offset: property(p("o"), 0.0, ctx),
             individually: int_at(v, "m") == Some(2),
         }),
+        "rd" => Shape::RoundCorners(property(p("r"), 0.0, ctx)),
+        "op" => Shape::OffsetPath(OffsetPath {
+            amount: property(p("a"), 0.0, ctx),
+            join: match int_at(v, "lj") {
+                Some(2) => Join::Round,
+                Some(3) => Join::Bevel,
+                _ => Join::Miter,
+            },
+            miter_limit: num_at(v, "ml").filter(|m| *m >= 0.0).unwrap_or(4.0),
+        }),
+        "pb" => Shape::PuckerBloat(property(p("a"), 0.0, ctx)),
+        "zz" => Shape::ZigZag(ZigZag {
+            size: property(p("s"), 0.0, ctx),
+            ridges: property(p("r"), 0.0, ctx),
+            smooth: int_at(v, "pt") == Some(2),
+        }),
+        "rp" => {
+            let tr = v.get("tr").unwrap_or(&Value::Null);
+            Shape::Repeater(Box::new(Repeater {
+                copies: property(p("c"), 1.0, ctx),
+                offset: property(p("o"), 0.0, ctx),
+                anchor: property(tr.get("a"), Vec2::ZERO, ctx),
+                position: property(tr.get("p"), Vec2::ZERO, ctx),
+                scale: property(tr.get("s"), Vec2::new(100.0, 100.0), ctx),
+                rotation: property(tr.get("r"), 0.0, ctx),
+                start_opacity: property(tr.get("so"), 100.0, ctx),
+                end_opacity: property(tr.get("eo"), 100.0, ctx),
+                below: int_at(v, "m") == Some(2),
+            }))
+        }
         "mm" => return unsupported(ctx, "merge paths (`mm`)"),
-        "rp" => return unsupported(ctx, "repeaters (`rp`)"),
-        "rd" => return unsupported(ctx, "round corners (`rd`)"),
-        "op" => return unsupported(ctx, "offset paths (`op`)"),
-        "pb" => return unsupported(ctx, "pucker/bloat (`pb`)"),
         "tw" => return unsupported(ctx, "twist (`tw`)"),
-        "zz" => return unsupported(ctx, "zig-zag (`zz`)"),
         other => return unsupported(ctx, &format!("shape type `{other}`")),
     })
 }

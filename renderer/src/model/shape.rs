@@ -38,6 +38,61 @@ pub(crate) enum Shape {
     GradientStroke(GradientStroke),
     /// Trim paths (`tm`).
     Trim(Trim),
+    /// Round corners (`rd`), radius `r`.
+    RoundCorners(Property<f64>),
+    /// Offset path (`op`).
+    OffsetPath(OffsetPath),
+    /// Pucker/bloat (`pb`), amount `a` in percent.
+    PuckerBloat(Property<f64>),
+    /// Zig-zag (`zz`).
+    ZigZag(ZigZag),
+    /// Repeater (`rp`).
+    Repeater(Box<Repeater>),
+}
+
+/// Offset path (`op`): grows or shrinks the paths above it.
+#[derive(Clone, Debug)]
+pub(crate) struct OffsetPath {
+    /// Distance (`a`).
+    pub(crate) amount: Property<f64>,
+    /// Corner join (`lj`).
+    pub(crate) join: kurbo::Join,
+    /// Miter limit (`ml`).
+    pub(crate) miter_limit: f64,
+}
+
+/// Zig-zag (`zz`).
+#[derive(Clone, Debug)]
+pub(crate) struct ZigZag {
+    /// Amplitude (`s`).
+    pub(crate) size: Property<f64>,
+    /// Ridges per segment (`r`).
+    pub(crate) ridges: Property<f64>,
+    /// Smooth points (`pt: 2`) instead of corners.
+    pub(crate) smooth: bool,
+}
+
+/// Repeater (`rp`): draws the items above it several times, each copy transformed once more.
+#[derive(Clone, Debug)]
+pub(crate) struct Repeater {
+    /// Number of copies (`c`).
+    pub(crate) copies: Property<f64>,
+    /// Index offset of the first copy (`o`).
+    pub(crate) offset: Property<f64>,
+    /// Per-copy anchor (`tr.a`).
+    pub(crate) anchor: Property<Vec2>,
+    /// Per-copy translation (`tr.p`).
+    pub(crate) position: Property<Vec2>,
+    /// Per-copy scale in percent (`tr.s`).
+    pub(crate) scale: Property<Vec2>,
+    /// Per-copy rotation in degrees (`tr.r`).
+    pub(crate) rotation: Property<f64>,
+    /// Opacity of the first copy in percent (`tr.so`).
+    pub(crate) start_opacity: Property<f64>,
+    /// Opacity of the last copy in percent (`tr.eo`).
+    pub(crate) end_opacity: Property<f64>,
+    /// `m: 2`: each copy goes below the previous one; otherwise above.
+    pub(crate) below: bool,
 }
 
 /// A shape group.
