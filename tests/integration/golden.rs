@@ -277,6 +277,22 @@ golden!(
     "mattes/tp_parent",
     frames = [0, 10, 19, 29]
 );
+// path modifiers (issue 3)
+golden!(
+    modifiers_offset_path,
+    "modifiers/offset_path",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    modifiers_pucker_bloat,
+    "modifiers/pucker_bloat",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    modifiers_zig_zag,
+    "modifiers/zig_zag",
+    frames = [0, 10, 19, 29]
+);
 // modifiers and layer features (issue 3)
 golden!(repeater_basic, "repeater/basic", frames = [0, 10, 19, 29]);
 golden!(merge_modes, "merge/modes", frames = [0, 3, 6, 9]);
@@ -429,10 +445,20 @@ fn check_case(
             ))];
         }
     };
-    frames
+    let mut results: Vec<FrameResult> = frames
         .iter()
         .map(|&frame| check_frame(name, case, &animation, frame, tolerance, update))
-        .collect()
+        .collect();
+    // The engine's import warnings (skipped features) usually explain a failure.
+    let warnings = animation.warnings();
+    if !warnings.is_empty() {
+        for r in &mut results {
+            if let FrameResult::Fail(msg) = r {
+                msg.push_str(&format!("; engine warnings: {}", warnings.join("; ")));
+            }
+        }
+    }
+    results
 }
 
 fn check_frame(
@@ -595,6 +621,30 @@ fn golden_every_fixture_has_a_test() {
     assert!(
         missing.is_empty(),
         "fixtures without a golden! test: {missing:?}"
+    );
+    // No orphan references: every golden-images/<topic>/<case>/ belongs to a fixture.
+    let mut orphans = Vec::new();
+    let golden = util::repo_root().join("golden-images");
+    for topic in std::fs::read_dir(&golden).expect("golden-images exists") {
+        let topic = topic.expect("readable dir entry").path();
+        if !topic.is_dir() {
+            continue;
+        }
+        for case in std::fs::read_dir(&topic).expect("readable topic dir") {
+            let case = case.expect("readable dir entry").path();
+            let rel = format!(
+                "{}/{}",
+                topic.file_name().unwrap_or_default().to_string_lossy(),
+                case.file_name().unwrap_or_default().to_string_lossy()
+            );
+            if case.is_dir() && fixture_path(&rel).is_none() {
+                orphans.push(rel);
+            }
+        }
+    }
+    assert!(
+        orphans.is_empty(),
+        "golden-images without a fixture: {orphans:?}"
     );
     let unknown: Vec<String> = expected_failures()
         .into_iter()
