@@ -18,12 +18,14 @@ use serde_json::Value;
 pub(crate) type EasingCache = HashMap<String, [f64; 4]>;
 
 /// Reads a tangent's `x` or `y` as rlottie does: a number, or the first element of an array.
-fn first(v: Option<&Value>) -> f32 {
+fn first(v: Option<&Value>) -> f64 {
     let v = match v {
         Some(Value::Array(a)) => a.first(),
         other => other,
     };
-    v.and_then(Value::as_f64).unwrap_or(0.0) as f32
+    v.and_then(Value::as_f64)
+        .filter(|x| x.is_finite())
+        .unwrap_or(0.0)
 }
 
 /// Returns the rlottie cache key and control points of a keyframe's tangents.
@@ -35,11 +37,12 @@ pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (String, [f6
         Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
         _ => None,
     };
-    let key = named.unwrap_or_else(|| format!("{ix:.2}_{iy:.2}_{ox:.2}_{oy:.2}"));
-    (
-        key,
-        [f64::from(ox), f64::from(oy), f64::from(ix), f64::from(iy)],
-    )
+    // The key is printed from rlottie's f32 values; the curve keeps full precision.
+    let key = named.unwrap_or_else(|| {
+        let [a, b, c, d] = [ix, iy, ox, oy].map(|v| v as f32);
+        format!("{a:.2}_{b:.2}_{c:.2}_{d:.2}")
+    });
+    (key, [ox, oy, ix, iy])
 }
 
 /// Fills `cache` from the document `json`, in document order. Malformed JSON leaves it partial
