@@ -29,7 +29,9 @@
 //!   ellipses, stars and polygons (roundness, partial points), direction; Lottie painting order.
 //! - Paints: fills (nonzero / even-odd), strokes (caps, joins, miter limit, dashes), linear and radial
 //!   gradients (highlight length and angle, opacity stops) for fills and strokes.
-//! - Modifiers: trim paths (simultaneous and individual, offset wrap-around).
+//! - Modifiers: trim paths (simultaneous and individual, offset wrap-around), repeaters (copies,
+//!   offset, transform, start/end opacity, composite above/below), rounded corners, offset paths,
+//!   pucker/bloat and zig-zag, applied in list order to the paths above them.
 //! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity) and
 //!   track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
 //!
@@ -40,9 +42,10 @@
 //! # Unsupported features
 //!
 //! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image, text
-//! and camera layers, layer effects, blend modes (drawn as normal, like rlottie), merge paths,
-//! repeaters, round corners, offset paths, pucker/bloat, twist, zig-zag, mask expansion, 3D
-//! rotation about x/y, expressions (ignored; the static or keyframed value is used).
+//! and camera layers, layer effects, blend modes (drawn as normal, like rlottie), merge paths
+//! (the merged shapes draw as they are, as in rlottie, ThorVG and lottie-web, none of which merges),
+//! twist, mask expansion, 3D rotation about x/y, expressions (ignored; the static or keyframed
+//! value is used).
 
 #![forbid(unsafe_code)]
 

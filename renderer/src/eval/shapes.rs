@@ -3,17 +3,27 @@
 //! Items are listed top-first. A fill or stroke paints every path listed *before* it in its group,
 //! including the paths of nested groups before it; a paint listed later is drawn *below* an earlier
 //! one. So the walk records paints with the range of paths they cover, and the paints are emitted in
-//! reverse. Modifiers (trim paths) rewrite the paths before them in their group scope in place, and
-//! they run before any paint is emitted, so every paint sees the modified paths, as in rlottie and
-//! lottie-web.
+//! reverse. Modifiers (trim paths, rounded corners, offset path, pucker/bloat, zig-zag) rewrite the
+//! paths before them in their group scope in place, and they run before any paint is emitted, so
+//! every paint sees the modified paths, as in rlottie and lottie-web.
+//!
+//! A repeater repeats the items before it in its group: they are walked once per copy, each time
+//! with the copy's matrix and opacity and with a path scope of their own (so a fill inside a copy
+//! paints that copy only), and the items after it see the paths of every copy
+//! (see [`super::modifiers::repeater`]).
 
 use kurbo::{Affine, BezPath};
 use peniko::{Brush, Fill as FillRule};
 
+use super::modifiers::outline::{self, Outline};
+use super::modifiers::repeater::{MAX_COPIES, RepeaterAt};
 use super::modifiers::trim;
 use super::{Scratch, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
-use crate::model::shape::{Group, Shape};
+use crate::model::shape::{Group, Repeater, Shape};
+
+/// Repeater copies walked per shape layer at most (nested repeaters multiply their copies).
+const COPY_BUDGET: usize = 4 * MAX_COPIES;
 
 /// A paint recorded during the walk, emitted once all paths are final.
 #[derive(Debug)]
@@ -45,6 +55,7 @@ impl Scratch {
     ) {
         self.n_paths = 0;
         self.paints.clear();
+        self.copy_budget = COPY_BUDGET;
         self.walk(root, t, Affine::IDENTITY, alpha);
         self.emit(layer, out);
     }
@@ -65,8 +76,22 @@ impl Scratch {
     fn walk(&mut self, group: &Group, t: f64, parent: Affine, parent_alpha: f64) {
         let matrix = parent * group.transform.matrix_at(t);
         let alpha = parent_alpha * group.transform.opacity_at(t);
+        self.walk_items(&group.items, t, matrix, alpha);
+    }
+
+    /// Walks `items` (a group's list or the part above a repeater) with their group's `matrix`
+    /// and `alpha`; the paints and modifiers among them apply to the paths they add.
+    fn walk_items(&mut self, items: &[Shape], t: f64, matrix: Affine, alpha: f64) {
         let scope = self.n_paths;
-        for item in &group.items {
+        // The last repeater repeats everything above it, earlier repeaters included.
+        let mut rest = items;
+        if let Some(j) = items.iter().rposition(|i| matches!(i, Shape::Repeater(_)))
+            && let Shape::Repeater(rp) = &items[j]
+        {
+            self.repeat(rp, &items[..j], t, matrix, alpha);
+            rest = &items[j + 1..];
+        }
+        for item in rest {
             match item {
                 Shape::Group(g) => self.walk(g, t, matrix, alpha),
                 Shape::Path(p) => {
@@ -129,6 +154,30 @@ impl Scratch {
                         &mut self.trim,
                     );
                 }
+                Shape::Repeater(_) => {}
+                Shape::RoundCorners(m) => self.outline(Outline::RoundCorners(m), scope, t),
+                Shape::OffsetPath(m) => self.outline(Outline::OffsetPath(m), scope, t),
+                Shape::PuckerBloat(m) => self.outline(Outline::PuckerBloat(m), scope, t),
+                Shape::ZigZag(m) => self.outline(Outline::ZigZag(m), scope, t),
+            }
+        }
+    }
+
+    fn outline(&mut self, modifier: Outline<'_>, scope: usize, t: f64) {
+        outline::apply(modifier, t, &mut self.paths[scope..self.n_paths]);
+    }
+
+    /// Walks `items` (those above the repeater `rp`) once per copy.
+    fn repeat(&mut self, rp: &Repeater, items: &[Shape], t: f64, matrix: Affine, alpha: f64) {
+        let r = RepeaterAt::new(rp, t);
+        for i in 0..r.count {
+            if self.copy_budget == 0 {
+                return;
+            }
+            self.copy_budget -= 1;
+            let k = r.copy_at(i);
+            if let Some(m) = r.matrix(k) {
+                self.walk_items(items, t, matrix * m, alpha * r.opacity(k));
             }
         }
     }

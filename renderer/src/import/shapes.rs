@@ -9,7 +9,10 @@ use super::layers::transform;
 use super::properties::property;
 use crate::model::paint::{Fill, Gradient, GradientFill, GradientStroke, Stroke, StrokeStyle};
 use crate::model::property::Property;
-use crate::model::shape::{Ellipse, Group, PathData, Rect, Shape, Star, Trim};
+use crate::model::shape::{
+    Ellipse, Group, OffsetPath, PathData, PuckerBloat, Rect, Repeater, RoundCorners, Shape, Star,
+    Trim, ZigZag,
+};
 use crate::model::transform::Transform;
 
 /// Imports a shape layer's `shapes` as a root group with an identity transform.
@@ -99,14 +102,46 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
             individually: int_at(v, "m") == Some(2),
         }),
         "mm" => return unsupported(ctx, "merge paths (`mm`)"),
-        "rp" => return unsupported(ctx, "repeaters (`rp`)"),
-        "rd" => return unsupported(ctx, "round corners (`rd`)"),
-        "op" => return unsupported(ctx, "offset paths (`op`)"),
-        "pb" => return unsupported(ctx, "pucker/bloat (`pb`)"),
+        "rp" => Shape::Repeater(Box::new(repeater(v, ctx))),
+        "rd" => Shape::RoundCorners(RoundCorners {
+            radius: property(p("r"), 0.0, ctx),
+        }),
+        "op" => Shape::OffsetPath(OffsetPath {
+            amount: property(p("a"), 0.0, ctx),
+            join: match int_at(v, "lj") {
+                Some(2) => Join::Round,
+                Some(3) => Join::Bevel,
+                _ => Join::Miter,
+            },
+            miter_limit: property(p("ml"), 4.0, ctx),
+        }),
+        "pb" => Shape::PuckerBloat(PuckerBloat {
+            amount: property(p("a"), 0.0, ctx),
+        }),
+        "zz" => Shape::ZigZag(ZigZag {
+            size: property(p("s"), 0.0, ctx),
+            ridges: property(p("r"), 0.0, ctx),
+            points: property(p("pt"), 1.0, ctx),
+        }),
         "tw" => return unsupported(ctx, "twist (`tw`)"),
-        "zz" => return unsupported(ctx, "zig-zag (`zz`)"),
         other => return unsupported(ctx, &format!("shape type `{other}`")),
     })
+}
+
+fn repeater(v: &Value, ctx: &mut Ctx) -> Repeater {
+    let tr = v.get("tr").unwrap_or(&Value::Null);
+    let p = |key: &str| tr.get(key);
+    Repeater {
+        copies: property(v.get("c"), 1.0, ctx),
+        offset: property(v.get("o"), 0.0, ctx),
+        below: int_at(v, "m") == Some(2),
+        anchor: property(p("a"), Vec2::ZERO, ctx),
+        position: property(p("p"), Vec2::ZERO, ctx),
+        scale: property(p("s"), Vec2::new(100.0, 100.0), ctx),
+        rotation: property(p("r"), 0.0, ctx),
+        start_opacity: property(p("so"), 100.0, ctx),
+        end_opacity: property(p("eo"), 100.0, ctx),
+    }
 }
 
 fn unsupported(ctx: &mut Ctx, what: &str) -> Option<Shape> {

@@ -1,6 +1,6 @@
 //! Shape items of shape layers (`shapes`) and groups (`it`).
 
-use kurbo::Vec2;
+use kurbo::{Join, Vec2};
 
 use super::paint::{Fill, GradientFill, GradientStroke, Stroke};
 use super::property::Property;
@@ -38,6 +38,16 @@ pub(crate) enum Shape {
     GradientStroke(GradientStroke),
     /// Trim paths (`tm`).
     Trim(Trim),
+    /// A repeater (`rp`).
+    Repeater(Box<Repeater>),
+    /// Rounded corners (`rd`).
+    RoundCorners(RoundCorners),
+    /// Offset path (`op`).
+    OffsetPath(OffsetPath),
+    /// Pucker/bloat (`pb`).
+    PuckerBloat(PuckerBloat),
+    /// Zig-zag (`zz`).
+    ZigZag(ZigZag),
 }
 
 /// A shape group.
@@ -107,4 +117,64 @@ pub(crate) struct Trim {
     pub(crate) offset: Property<f64>,
     /// `m: 2`: trim all paths as one; `m: 1`: trim each path on its own.
     pub(crate) individually: bool,
+}
+
+/// A repeater: draws the items above it in its group (shapes and paints) several times, each copy
+/// transformed once more than the previous one.
+#[derive(Clone, Debug)]
+pub(crate) struct Repeater {
+    /// Number of copies (`c`); the fractional part is dropped.
+    pub(crate) copies: Property<f64>,
+    /// Transform steps applied to the first copy, may be fractional or negative (`o`).
+    pub(crate) offset: Property<f64>,
+    /// `m: 2` (below): the first copy is drawn at the bottom; `m: 1` (above) draws it on top.
+    pub(crate) below: bool,
+    /// Anchor point of the per-copy transform (`tr.a`).
+    pub(crate) anchor: Property<Vec2>,
+    /// Translation per copy (`tr.p`).
+    pub(crate) position: Property<Vec2>,
+    /// Scale per copy in percent (`tr.s`), compounded.
+    pub(crate) scale: Property<Vec2>,
+    /// Rotation per copy in degrees (`tr.r`).
+    pub(crate) rotation: Property<f64>,
+    /// Opacity of the first copy in percent (`tr.so`).
+    pub(crate) start_opacity: Property<f64>,
+    /// Opacity of the last copy in percent (`tr.eo`).
+    pub(crate) end_opacity: Property<f64>,
+}
+
+/// Rounded corners: replaces sharp vertices of the paths above with arcs.
+#[derive(Clone, Debug)]
+pub(crate) struct RoundCorners {
+    /// Radius (`r`).
+    pub(crate) radius: Property<f64>,
+}
+
+/// Offset path: grows (or shrinks) the paths above by a distance.
+#[derive(Clone, Debug)]
+pub(crate) struct OffsetPath {
+    /// Distance, outward when positive (`a`).
+    pub(crate) amount: Property<f64>,
+    /// Corner join (`lj`: 1 miter, 2 round, 3 bevel).
+    pub(crate) join: Join,
+    /// Miter limit, as a multiple of the distance (`ml`).
+    pub(crate) miter_limit: Property<f64>,
+}
+
+/// Pucker/bloat: pulls vertices toward the centre and pushes tangents out, or the reverse.
+#[derive(Clone, Debug)]
+pub(crate) struct PuckerBloat {
+    /// Amount in percent, positive puckers (`a`).
+    pub(crate) amount: Property<f64>,
+}
+
+/// Zig-zag: turns every segment of the paths above into ridges.
+#[derive(Clone, Debug)]
+pub(crate) struct ZigZag {
+    /// Sideways displacement (`s`).
+    pub(crate) size: Property<f64>,
+    /// Ridges per segment (`r`).
+    pub(crate) ridges: Property<f64>,
+    /// Point type (`pt`: 1 corner, 2 smooth).
+    pub(crate) points: Property<f64>,
 }
