@@ -30,10 +30,12 @@
 //! - Paints: fills (nonzero / even-odd), strokes (caps, joins, miter limit, dashes), linear and radial
 //!   gradients (highlight length and angle, opacity stops) for fills and strokes.
 //! - Modifiers: trim paths (simultaneous and individual, offset wrap-around), repeaters (copies,
-//!   offset, transform, start/end opacity, composite above/below), rounded corners, offset paths,
-//!   pucker/bloat and zig-zag, applied in list order to the paths above them.
-//! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity) and
-//!   track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
+//!   offset, transform, start/end opacity, stacking order), round corners, offset path,
+//!   pucker/bloat, zig-zag.
+//! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity,
+//!   expansion) and track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
+//! - Layer blend modes (`bm`, as ThorVG and lottie-web; rlottie ignores them).
+//! - rlottie's reading of colours: the alpha of `c` is ignored and 0..255 components wrap.
 //!
 //! Measured against rlottie on the 387-file corpus (5 frames per file, 512x512): on the frames where
 //! rlottie and ThorVG agree (>= 35 dB) and the file has no masks, mattes, merge paths or repeaters,
@@ -42,10 +44,9 @@
 //! # Unsupported features
 //!
 //! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image, text
-//! and camera layers, layer effects, blend modes (drawn as normal, like rlottie), merge paths
-//! (the merged shapes draw as they are, as in rlottie, ThorVG and lottie-web, none of which merges),
-//! twist, mask expansion, 3D rotation about x/y, expressions (ignored; the static or keyframed
-//! value is used).
+//! and camera layers, layer effects, merge paths (the paths are drawn unmerged), twist, 3D
+//! rotation about x/y (rlottie projects it; we apply only `rz`), expressions (ignored; the static
+//! or keyframed value is used).
 
 #![forbid(unsafe_code)]
 

@@ -1,6 +1,6 @@
 //! Replays a [`DrawList`] on a vello_cpu [`RenderContext`].
 
-use kurbo::{Affine, Rect, Shape};
+use kurbo::{Affine, BezPath, PathEl, Point, Rect, Shape, Stroke};
 use peniko::{Brush, Fill};
 use renderer::{DrawCommand, DrawList, MaskKind};
 use vello_cpu::{
@@ -182,8 +182,18 @@ impl Rasterizer {
                         && let Some(paint) = to_paint(brush)
                     {
                         ctx.set_transform(frame.view * *transform);
-                        ctx.set_stroke(style.clone());
-                        ctx.set_paint(paint);
+                        match dense_dash_coverage(path, style) {
+                            Some(coverage) => {
+                                let mut solid = style.clone();
+                                solid.dash_pattern.clear();
+                                ctx.set_stroke(solid);
+                                ctx.set_paint(fade(paint, coverage));
+                            }
+                            None => {
+                                ctx.set_stroke(style.clone());
+                                ctx.set_paint(paint);
+                            }
+                        }
                         ctx.stroke_path(path);
                     }
                 }
@@ -322,6 +332,55 @@ fn fit_transform(comp_w: f64, comp_h: f64, width: u16, height: u16) -> Affine {
     Affine::translate((dx, dy)) * Affine::scale(scale)
 }
 
+/// Most dashes one stroke may produce before it is drawn solid instead.
+const MAX_DASHES: f64 = 20_000.0;
+
+/// For a stroke whose dash pattern would produce more than [`MAX_DASHES`] dashes, returns the
+/// fraction of the line the dashes cover; `None` for ordinary strokes.
+///
+/// Dashing costs time per dash, so a long path with a tiny pattern (hostile input, or a
+/// degenerate animation) could take minutes. At that density the dashes are far below a pixel
+/// apart anyway, so a solid stroke faded by the dash coverage looks the same.
+fn dense_dash_coverage(path: &BezPath, style: &Stroke) -> Option<f32> {
+    if style.dash_pattern.is_empty() {
+        return None;
+    }
+    let period: f64 = style.dash_pattern.iter().map(|d| d.abs()).sum();
+    // The control polygon is never shorter than the curve: an upper bound of the length.
+    let mut length = 0.0;
+    let mut last = Point::ZERO;
+    for el in path.elements() {
+        match *el {
+            PathEl::MoveTo(p) => last = p,
+            PathEl::LineTo(p) => length += (p - std::mem::replace(&mut last, p)).hypot(),
+            PathEl::QuadTo(a, p) => {
+                length += (a - last).hypot() + (p - a).hypot();
+                last = p;
+            }
+            PathEl::CurveTo(a, b, p) => {
+                length += (a - last).hypot() + (b - a).hypot() + (p - b).hypot();
+                last = p;
+            }
+            PathEl::ClosePath => {}
+        }
+    }
+    if period > 0.0 && length / period <= MAX_DASHES {
+        return None;
+    }
+    let on: f64 = style.dash_pattern.iter().step_by(2).map(|d| d.abs()).sum();
+    let coverage = if period > 0.0 { on / period } else { 0.0 };
+    Some(coverage.clamp(0.0, 1.0) as f32)
+}
+
+/// Multiplies the alpha of a paint by `factor`.
+fn fade(paint: PaintType, factor: f32) -> PaintType {
+    match paint {
+        PaintType::Solid(color) => PaintType::Solid(color.multiply_alpha(factor)),
+        PaintType::Gradient(gradient) => PaintType::Gradient(gradient.multiply_alpha(factor)),
+        other => other,
+    }
+}
+
 fn to_paint(brush: &Brush) -> Option<PaintType> {
     match brush {
         Brush::Solid(color) => (color.components[3] > 0.0).then(|| PaintType::Solid(*color)),
@@ -333,7 +392,6 @@ fn to_paint(brush: &Brush) -> Option<PaintType> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kurbo::BezPath;
     use peniko::BlendMode;
     use peniko::Color;
     use renderer::Clip;
@@ -421,6 +479,32 @@ mod tests {
         let inside = pixmap.sample(2, 2).a;
         assert!((126..=129).contains(&inside), "half opacity, got {inside}");
         assert_eq!(pixmap.sample(8, 8).a, 0, "clipped");
+    }
+
+    #[test]
+    fn dense_dashes_draw_as_faded_solid() {
+        let line = {
+            let mut p = BezPath::new();
+            p.move_to((0.0, 5.0));
+            p.line_to((1.0e6, 5.0));
+            p
+        };
+        let dense = Stroke::new(2.0).with_dashes(0.0, [0.01, 0.03]);
+        assert_eq!(dense_dash_coverage(&line, &dense), Some(0.25));
+        let sparse = Stroke::new(2.0).with_dashes(0.0, [1.0e4, 1.0e4]);
+        assert_eq!(dense_dash_coverage(&line, &sparse), None);
+        let mut list = DrawList::new(10.0, 10.0);
+        list.push(DrawCommand::Stroke {
+            path: line,
+            transform: Affine::IDENTITY,
+            style: dense,
+            brush: RED.into(),
+        });
+        let alpha = render(&list, 10, 10).sample(5, 5).a;
+        assert!(
+            (60..=68).contains(&alpha),
+            "a quarter of full coverage, got {alpha}"
+        );
     }
 
     #[test]

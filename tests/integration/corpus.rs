@@ -27,6 +27,8 @@ use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tgs_converter::pipeline::{self, Limits};
@@ -46,6 +48,9 @@ const BROKEN_DB: f64 = 20.0;
 /// A frame may lose this much PSNR against the baseline before the test fails. Rendering is
 /// deterministic, so any loss is a real change; the margin only absorbs harmless AA shifts.
 const BASELINE_MARGIN_DB: f64 = 0.5;
+/// The whole scoring run (normally 15-60 s) must finish within this, or the test fails naming
+/// the files still rendering.
+const TIMEOUT: Duration = Duration::from_secs(600);
 /// PSNR recorded for frames that failed to render (for the baseline and the averages).
 const FAILED_PSNR: f64 = 0.0;
 
@@ -230,6 +235,8 @@ struct FileScore {
     frames: Vec<FrameScore>,
     /// Load/render failure or panic, for files rlottie renders.
     failure: Option<String>,
+    /// Wall time to load, render and score the file.
+    millis: f64,
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
@@ -247,6 +254,65 @@ fn load_premultiplied(path: &Path) -> Option<Vec<u8>> {
         .map(|img| util::premultiply(&img.data))
 }
 
+/// Scores every file in parallel on a watchdog thread: a file that hangs the engine turns into a
+/// test failure naming it after [`TIMEOUT`] instead of a hung CI job (the stuck worker dies with
+/// the test process).
+fn score_all(
+    corpus: &Path,
+    cache: &Path,
+    animations: Vec<Row>,
+    pngs: HashMap<(String, u32), (String, String)>,
+    manifest: &HashMap<String, String>,
+) -> Vec<FileScore> {
+    let in_progress: Arc<Mutex<BTreeMap<String, Instant>>> = Arc::default();
+    let (tx, rx) = mpsc::channel();
+    let jobs: Vec<(Row, String)> = animations
+        .into_iter()
+        .map(|row| {
+            let features = manifest.get(&row["file"]).cloned().unwrap_or_default();
+            (row, features)
+        })
+        .collect();
+    let (corpus, cache, running) = (
+        corpus.to_path_buf(),
+        cache.to_path_buf(),
+        in_progress.clone(),
+    );
+    std::thread::spawn(move || {
+        let scores: Vec<FileScore> = jobs
+            .par_iter()
+            .map(|(row, features)| {
+                let file = row["file"].clone();
+                let started = Instant::now();
+                running.lock().unwrap().insert(file.clone(), started);
+                let mut score = score_file(&corpus, &cache, row, &pngs, features);
+                score.millis = started.elapsed().as_secs_f64() * 1000.0;
+                running.lock().unwrap().remove(&file);
+                score
+            })
+            .collect();
+        let _ = tx.send(scores);
+    });
+    match rx.recv_timeout(TIMEOUT) {
+        Ok(scores) => scores,
+        Err(_) => {
+            let stuck: Vec<String> = in_progress
+                .lock()
+                .map(|m| {
+                    m.iter()
+                        .map(|(f, t)| format!("{f} ({:.0} s)", t.elapsed().as_secs_f64()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            panic!(
+                "corpus scoring did not finish within {} s; still rendering: {}",
+                TIMEOUT.as_secs(),
+                stuck.join(", ")
+            );
+        }
+    }
+}
+
 fn score_file(
     corpus: &Path,
     cache: &Path,
@@ -262,6 +328,7 @@ fn score_file(
         features: features.to_owned(),
         frames: Vec::new(),
         failure: None,
+        millis: 0.0,
     };
     let bytes = match std::fs::read(corpus.join(&file)) {
         Ok(b) => b,
@@ -444,36 +511,31 @@ fn corpus_conformance() {
         pngs.insert(key, (r["png"].clone(), tv));
     }
 
-    let mut scores: Vec<FileScore> = animations
-        .par_iter()
-        .map(|row| {
-            let features = manifest.get(&row["file"]).map_or("", String::as_str);
-            score_file(&corpus, &cache, row, &pngs, features)
-        })
-        .collect();
+    let mut scores = score_all(&corpus, &cache, animations, pngs, &manifest);
     scores.sort_by(|a, b| a.file.cmp(&b.file));
 
     // Reports.
     let target = util::target_dir();
     let mut tsv = String::from(
-        "file\tframe\trlottie_ok\tstatus\tpsnr_db\tpct_px_gt16\trlottie_thorvg_psnr_db\tagree\tfeatures\n",
+        "file\tframe\trlottie_ok\tstatus\tpsnr_db\tpct_px_gt16\trlottie_thorvg_psnr_db\tagree\tfeatures\tfile_ms\n",
     );
     for s in &scores {
         if let Some(failure) = &s.failure {
             let _ = writeln!(
                 tsv,
-                "{}\t-\t{}\terror: {}\t-\t-\t-\t-\t{}",
+                "{}\t-\t{}\terror: {}\t-\t-\t-\t-\t{}\t{:.0}",
                 s.file,
                 s.rlottie_ok,
                 failure.replace(['\t', '\n'], " "),
-                s.features
+                s.features,
+                s.millis
             );
         }
         for f in &s.frames {
             let opt = |v: Option<f64>| v.map_or("-".to_owned(), util::fmt_psnr);
             let _ = writeln!(
                 tsv,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.0}",
                 s.file,
                 f.frame,
                 s.rlottie_ok,
@@ -482,7 +544,8 @@ fn corpus_conformance() {
                 f.pct_over_16.map_or("-".to_owned(), |p| format!("{p:.3}")),
                 opt(f.agree_psnr),
                 u8::from(f.agree_psnr.is_some_and(|a| a >= AGREE_DB)),
-                s.features
+                s.features,
+                s.millis
             );
         }
     }
@@ -551,6 +614,17 @@ fn corpus_conformance() {
     for (file, frame, psnr) in worst.iter().take(15) {
         let _ = writeln!(md, "- `{file}` frame {frame}: {psnr:.1} dB");
     }
+    let mut slow: Vec<&FileScore> = scores.iter().collect();
+    slow.sort_by(|a, b| b.millis.total_cmp(&a.millis));
+    let _ = writeln!(
+        md,
+        "\nSlowest files (load + {FRAMES} frames + scoring): {}",
+        slow.iter()
+            .take(5)
+            .map(|s| format!("`{}` {:.0} ms", s.file, s.millis))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let _ = writeln!(
         md,
         "\nWall time of the scoring run: {:.1} s.",

@@ -3,6 +3,7 @@
 //! One binary keeps link time down (vello, resvg). Run one area with a filter, e.g.
 //! `cargo test --release --test integration golden::` or `... corpus`.
 
+mod cli;
 mod corpus;
 mod golden;
 mod http;

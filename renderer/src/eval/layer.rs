@@ -1,10 +1,11 @@
 //! Compositions and layers: visibility, parenting, precomps, masks and track mattes.
 
-use kurbo::{Affine, BezPath, Rect, Shape as _};
+use kurbo::{Affine, BezPath, Join, Rect, Shape as _};
 use peniko::{BlendMode, Compose, Fill as FillRule, Mix};
 
 use super::{Scratch, geometry, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
+use crate::geometry::offset_path::offset_path;
 use crate::model::layer::{Layer, LayerContent, MaskMode, MatteMode};
 use crate::model::{Animation, Composition};
 
@@ -98,6 +99,13 @@ impl Scratch {
             return;
         }
         let matrix = Self::world(comp, i, t, base);
+        if let Some(blend) = layer.blend {
+            out.push(DrawCommand::PushLayer {
+                clip: None,
+                opacity: 1.0,
+                blend,
+            });
+        }
         let masked = self.push_masks(layer, lt, matrix, anim, out);
         match &layer.content {
             LayerContent::None => {}
@@ -140,7 +148,21 @@ impl Scratch {
                     });
                 }
                 if let Some(child) = anim.assets.get(*asset) {
-                    self.draw_composition(anim, child, child_t, matrix, alpha, out);
+                    // rlottie fades a precomposition of several layers as one group (an
+                    // offscreen buffer), and a single layer by multiplying its paints.
+                    let group = child.layers.len() > 1 && alpha < 1.0;
+                    if group {
+                        out.push(DrawCommand::PushLayer {
+                            clip: None,
+                            opacity: alpha as f32,
+                            blend: BlendMode::default(),
+                        });
+                    }
+                    let inner = if group { 1.0 } else { alpha };
+                    self.draw_composition(anim, child, child_t, matrix, inner, out);
+                    if group {
+                        out.push(DrawCommand::PopLayer);
+                    }
                 }
                 if clip {
                     out.push(DrawCommand::PopLayer);
@@ -149,6 +171,9 @@ impl Scratch {
         }
         if masked {
             out.push(DrawCommand::PopMask);
+        }
+        if layer.blend.is_some() {
+            out.push(DrawCommand::PopLayer);
         }
     }
 
@@ -190,6 +215,12 @@ impl Scratch {
             mask.path.eval_into(lt, &mut data);
             geometry::path_data(&data, &mut path);
             self.path_data = data;
+            if let Some(x) = &mask.expansion {
+                let x = x.at(lt);
+                if x != 0.0 {
+                    path = offset_path(&path, x, Join::Round, 4.0);
+                }
+            }
             out.push(DrawCommand::PushLayer {
                 clip: None,
                 opacity,

@@ -6,6 +6,20 @@ use peniko::{Brush, ColorStop, Gradient as PenikoGradient, InterpolationAlphaSpa
 
 use crate::model::paint::{Gradient, StrokeStyle};
 
+/// Maps a fill or stroke colour (`c`) the way rlottie and ThorVG read it: the alpha component is
+/// ignored (opacity comes from `o` only), and components above 1 (files written with 0..255
+/// colours) wrap around as 8-bit integers do in both engines.
+pub(crate) fn shape_color(c: [f64; 4]) -> [f64; 4] {
+    let channel = |v: f64| {
+        if v > 1.0 {
+            ((v * 255.0) as i64).rem_euclid(256) as f64 / 255.0
+        } else {
+            v
+        }
+    };
+    [channel(c[0]), channel(c[1]), channel(c[2]), 1.0]
+}
+
 /// Builds a solid brush from RGBA in `0..=1` and an extra opacity factor.
 pub(crate) fn solid(rgba: [f64; 4], opacity: f64) -> Brush {
     let c = |v: f64| v.clamp(0.0, 1.0) as f32;

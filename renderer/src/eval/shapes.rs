@@ -114,13 +114,13 @@ impl Scratch {
                         scope,
                         matrix,
                         PaintKind::Fill(rule),
-                        paint::solid(f.color.at(t), a),
+                        paint::solid(paint::shape_color(f.color.at(t)), a),
                     );
                 }
                 Shape::Stroke(s) => {
                     let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
                     if let Some(style) = paint::stroke_style(&s.style, t) {
-                        let brush = paint::solid(s.color.at(t), a);
+                        let brush = paint::solid(paint::shape_color(s.color.at(t)), a);
                         self.record(scope, matrix, PaintKind::Stroke(style), brush);
                     }
                 }

@@ -2,15 +2,26 @@
 
 use serde_json::Value;
 
-/// Reads a finite number; a one-element (or longer) array reads as its first element.
+/// The largest magnitude any number read from a file keeps; larger ones are clamped to it.
+///
+/// No real animation comes near it (coordinates, frames and percentages stay far below), while
+/// values like `1e308` would make geometry take unbounded time: arc lengths and flattening work to an
+/// absolute accuracy, so their cost grows with the size of the curve. Clamping every number at the
+/// one place numbers are read keeps the whole engine bounded.
+pub(crate) const MAX_MAGNITUDE: f64 = 1.0e6;
+
+/// Reads a finite number, clamped to [`MAX_MAGNITUDE`]; a one-element (or longer) array reads as
+/// its first element.
 pub(crate) fn num(v: Option<&Value>) -> Option<f64> {
-    match v? {
-        Value::Number(n) => n.as_f64().filter(|x| x.is_finite()),
-        Value::Array(a) => num(a.first()),
+    let x = match v? {
+        Value::Number(n) => n.as_f64(),
+        Value::Array(a) => return num(a.first()),
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
-    }
+    }?;
+    x.is_finite()
+        .then(|| x.clamp(-MAX_MAGNITUDE, MAX_MAGNITUDE))
 }
 
 /// Reads `obj[key]` as a finite number.
@@ -77,5 +88,20 @@ pub(crate) fn hex_color(s: &str) -> Option<[f64; 4]> {
             Some([d(0)?, d(1)?, d(2)?, 1.0])
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn num_clamps_huge_and_drops_non_finite() {
+        assert_eq!(num(Some(&json!(1e308))), Some(MAX_MAGNITUDE));
+        assert_eq!(num(Some(&json!(-1e308))), Some(-MAX_MAGNITUDE));
+        assert_eq!(num(Some(&json!("1e999"))), None);
+        assert_eq!(num(Some(&json!([2.5, 7]))), Some(2.5));
+        assert_eq!(num(Some(&json!(null))), None);
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use kurbo::Vec2;
+use peniko::{BlendMode, Compose, Mix};
 use serde_json::Value;
 
 use super::Ctx;
@@ -112,9 +113,7 @@ fn layer(v: &Value, default_out: f64, frame_rate: f64, ctx: &mut Ctx) -> Layer {
     if arr(v, "ef").iter().any(|e| !flag(e, "hd")) {
         ctx.warn("layer effects are not supported");
     }
-    if int_at(v, "bm").is_some_and(|bm| bm != 0) {
-        ctx.warn("layer blend modes are not supported (drawn as normal, as rlottie does)");
-    }
+    let blend = int_at(v, "bm").and_then(|bm| blend_mode(bm, ctx));
     let masks = masks(v, ctx);
     let matte = match int_at(v, "tt") {
         Some(1) => Some((MatteMode::Alpha, usize::MAX)),
@@ -137,7 +136,38 @@ fn layer(v: &Value, default_out: f64, frame_rate: f64, ctx: &mut Ctx) -> Layer {
         matte,
         auto_orient: flag(v, "ao"),
         hidden: flag(v, "hd"),
+        blend,
     }
+}
+
+/// Maps `bm` to a blend mode (`None` for normal).
+fn blend_mode(bm: i64, ctx: &mut Ctx) -> Option<BlendMode> {
+    let mix = match bm {
+        0 => return None,
+        1 => Mix::Multiply,
+        2 => Mix::Screen,
+        3 => Mix::Overlay,
+        4 => Mix::Darken,
+        5 => Mix::Lighten,
+        6 => Mix::ColorDodge,
+        7 => Mix::ColorBurn,
+        8 => Mix::HardLight,
+        9 => Mix::SoftLight,
+        10 => Mix::Difference,
+        11 => Mix::Exclusion,
+        12 => Mix::Hue,
+        13 => Mix::Saturation,
+        14 => Mix::Color,
+        15 => Mix::Luminosity,
+        16 => return Some(BlendMode::new(Mix::Normal, Compose::Plus)),
+        other => {
+            ctx.warn(format!(
+                "blend mode {other} is not supported; drawn as normal"
+            ));
+            return None;
+        }
+    };
+    Some(BlendMode::new(mix, Compose::SrcOver))
 }
 
 fn precomp(v: &Value, frame_rate: f64, ctx: &mut Ctx) -> LayerContent {
@@ -212,17 +242,17 @@ fn masks(v: &Value, ctx: &mut Ctx) -> Vec<Mask> {
                 continue;
             }
         };
-        if let Some(x) = m.get("x")
-            && !property(Some(x), 0.0, ctx).is_zero()
-        {
-            ctx.warn("mask expansion is not supported");
-        }
+        let expansion = m
+            .get("x")
+            .map(|x| property(Some(x), 0.0, ctx))
+            .filter(|x| !x.is_zero());
         let path = property(m.get("pt"), PathData::default(), ctx);
         out.push(Mask {
             mode,
             path,
             opacity: property(m.get("o"), 100.0, ctx),
             inverted: flag(m, "inv"),
+            expansion,
         });
     }
     out

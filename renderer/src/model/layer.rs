@@ -74,6 +74,8 @@ pub(crate) struct Mask {
     pub(crate) opacity: Property<f64>,
     /// Inverted (`inv`).
     pub(crate) inverted: bool,
+    /// Expansion in pixels (`x`), `None` when zero.
+    pub(crate) expansion: Option<Property<f64>>,
 }
 
 /// One layer of a composition.
@@ -104,6 +106,8 @@ pub(crate) struct Layer {
     pub(crate) auto_orient: bool,
     /// Hidden (`hd`): never drawn, still usable as a parent.
     pub(crate) hidden: bool,
+    /// Blend mode (`bm`), `None` for normal.
+    pub(crate) blend: Option<peniko::BlendMode>,
 }
 
 impl Layer {

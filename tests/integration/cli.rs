@@ -1,0 +1,306 @@
+//! The command line as a user meets it: the real binary, real files, exit codes and messages.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::util;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tgs-converter"))
+}
+
+fn smiley() -> PathBuf {
+    util::repo_root().join("tests/fixtures/sticker/smiley.tgs")
+}
+
+/// A scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = util::target_dir().join("cli-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creates scratch dir");
+    dir
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("runs the binary")
+}
+
+fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns the binary");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("writes stdin");
+    child.wait_with_output().expect("waits for the binary")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a failed run: exit code 2 and exactly one `tgs-converter: error: ...` line that
+/// contains `needle`.
+fn assert_error(out: &Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "one line on stderr, got: {err}");
+    assert!(
+        lines[0].starts_with("tgs-converter: error: "),
+        "prefix: {err}"
+    );
+    assert!(lines[0].contains(needle), "`{needle}` in: {err}");
+}
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let img = util::read_png(path).expect("reads the PNG");
+    (img.width, img.height)
+}
+
+#[test]
+fn convert_writes_png_at_composition_size() {
+    let dir = scratch("png");
+    let out = dir.join("f0.png");
+    let res = run(bin().arg("convert").arg(smiley()).arg("-o").arg(&out));
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert_eq!(png_size(&out), (512, 512));
+    let img = util::read_png(&out).expect("reads the PNG");
+    let opaque = img.data.chunks(4).filter(|px| px[3] == 255).count();
+    assert!(
+        opaque > 50_000,
+        "the sticker draws something, {opaque} opaque px"
+    );
+    assert_eq!(img.data[3], 0, "transparent background in the corner");
+}
+
+#[test]
+fn convert_width_only_keeps_aspect_and_frame_changes_pixels() {
+    let dir = scratch("width");
+    let a = dir.join("a.png");
+    let b = dir.join("b.png");
+    for (path, frame) in [(&a, "0"), (&b, "45")] {
+        let res = run(bin()
+            .args(["convert", "--width", "128", "--frame", frame])
+            .arg(smiley())
+            .arg("-o")
+            .arg(path));
+        assert!(res.status.success(), "{}", stderr(&res));
+        assert_eq!(png_size(path), (128, 128));
+    }
+    assert_ne!(
+        util::read_png(&a).expect("a").data,
+        util::read_png(&b).expect("b").data,
+        "frames 0 and 45 differ"
+    );
+}
+
+#[test]
+fn convert_non_square_output_is_centred() {
+    let dir = scratch("centred");
+    let out = dir.join("wide.png");
+    let res = run(bin()
+        .args(["convert", "-W", "200", "-H", "100"])
+        .arg(smiley())
+        .arg("-o")
+        .arg(&out));
+    assert!(res.status.success(), "{}", stderr(&res));
+    let img = util::read_png(&out).expect("reads");
+    assert_eq!((img.width, img.height), (200, 100));
+    let alpha = |x: u32, y: u32| img.data[((y * img.width + x) * 4 + 3) as usize];
+    assert_eq!(alpha(10, 50), 0, "left margin is empty");
+    assert_eq!(alpha(190, 50), 0, "right margin is empty");
+    assert_eq!(alpha(100, 50), 255, "the face is in the middle");
+}
+
+#[test]
+fn convert_webp_by_extension_and_stdin_to_stdout() {
+    let dir = scratch("webp");
+    let out = dir.join("f.webp");
+    let res = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg("-o")
+        .arg(&out)
+        .args(["-W", "64"]));
+    assert!(res.status.success(), "{}", stderr(&res));
+    let bytes = std::fs::read(&out).expect("reads output");
+    assert_eq!(&bytes[0..4], b"RIFF");
+    assert_eq!(&bytes[8..12], b"WEBP");
+
+    let input = std::fs::read(smiley()).expect("reads fixture");
+    let res = run_with_stdin(bin().args(["convert", "-", "-o", "-", "-W", "32"]), &input);
+    assert!(res.status.success(), "{}", stderr(&res));
+    assert_eq!(&res.stdout[1..4], b"PNG", "PNG on stdout");
+}
+
+#[test]
+fn convert_reads_plain_json_whatever_its_name() {
+    let dir = scratch("json");
+    let json = dir.join("sticker.tgs");
+    let gz = std::fs::read(smiley()).expect("reads fixture");
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain)
+        .expect("gunzips");
+    std::fs::write(&json, plain).expect("writes");
+    let out = dir.join("out.png");
+    let res = run(bin()
+        .arg("convert")
+        .arg(&json)
+        .arg("-o")
+        .arg(&out)
+        .args(["-W", "32"]));
+    assert!(res.status.success(), "{}", stderr(&res));
+}
+
+#[test]
+fn convert_errors_are_one_line_with_exit_2() {
+    let dir = scratch("errors");
+    let out = dir.join("x.png");
+    let res = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg("-o")
+        .arg(&out)
+        .args(["--frame", "90"]));
+    assert_error(&res, "frame 90 is out of range; valid frames are 0..=89");
+
+    let bad_gzip = dir.join("bad.tgs");
+    std::fs::write(&bad_gzip, [0x1f, 0x8b, 8, 0, 1, 2, 3]).expect("writes");
+    assert_error(
+        &run(bin().arg("convert").arg(&bad_gzip).arg("-o").arg(&out)),
+        "gunzip",
+    );
+
+    let not_json = dir.join("not.json");
+    std::fs::write(&not_json, "hello").expect("writes");
+    assert_error(
+        &run(bin().arg("convert").arg(&not_json).arg("-o").arg(&out)),
+        "not JSON",
+    );
+
+    let not_lottie = dir.join("array.json");
+    std::fs::write(&not_lottie, "[1, 2, 3]").expect("writes");
+    assert_error(
+        &run(bin().arg("convert").arg(&not_lottie).arg("-o").arg(&out)),
+        "not a Lottie animation",
+    );
+
+    let res = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg("-o")
+        .arg(&out)
+        .args(["-W", "0"]));
+    assert_error(&res, "at least 1");
+    let res = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg("-o")
+        .arg(&out)
+        .args(["-W", "9000"]));
+    assert_error(&res, "exceeds the limit of 2048x2048");
+
+    let missing = dir.join("missing.tgs");
+    assert_error(
+        &run(bin().arg("convert").arg(&missing).arg("-o").arg(&out)),
+        "cannot read",
+    );
+
+    let res = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg("-o")
+        .arg(dir.join("x.gif")));
+    assert_error(&res, "cannot tell the format");
+    assert!(!out.exists(), "no output is written on error");
+}
+
+#[test]
+fn convert_hostile_numbers_finish_quickly() {
+    // Coordinates of 1e308 once made arc-length work run for minutes; they must be harmless.
+    let dir = scratch("hostile");
+    let json = dir.join("huge.json");
+    std::fs::write(
+        &json,
+        r#"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":64,"h":64,"layers":[{"ty":4,"ip":0,"op":30,"st":0,
+        "ks":{"p":{"a":1,"k":[{"t":0,"s":[0,0],"to":[1e308,-1e308],"ti":[1e308,1e308],
+        "o":{"x":[0.3],"y":[0]},"i":{"x":[0.7],"y":[1]}},{"t":30,"s":[1e308,1e308]}]}},
+        "shapes":[{"ty":"el","p":{"a":0,"k":[0,0]},"s":{"a":0,"k":[1e308,1e308]}},
+        {"ty":"st","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100},"w":{"a":0,"k":3},
+        "d":[{"n":"d","v":{"a":0,"k":0.001}},{"n":"g","v":{"a":0,"k":0.001}}]}]}]}"#,
+    )
+    .expect("writes");
+    let out = dir.join("out.png");
+    let start = std::time::Instant::now();
+    let res = run(bin()
+        .arg("convert")
+        .arg(&json)
+        .arg("-o")
+        .arg(&out)
+        .args(["--frame", "15"]));
+    assert!(res.status.success(), "{}", stderr(&res));
+    // Not a timing test of speed: a generous bound that only a hang would cross.
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+}
+
+#[test]
+fn info_prints_the_metadata_json() {
+    let res = run(bin().arg("info").arg(smiley()));
+    assert!(res.status.success(), "{}", stderr(&res));
+    let info: serde_json::Value = serde_json::from_slice(&res.stdout).expect("JSON on stdout");
+    assert_eq!(info["width"], 512);
+    assert_eq!(info["height"], 512);
+    assert_eq!(info["totalFrames"], 90);
+    assert_eq!(info["frameRate"], 30);
+    assert_eq!(info["duration"], 3.0);
+    assert_eq!(info["layers"], 2);
+    assert_eq!(info["assets"], 0);
+    assert_eq!(info["version"], "5.7.4");
+    assert_eq!(info["name"], "smiley");
+    assert!(info["warnings"].is_array());
+}
+
+#[test]
+fn bench_render_reports_the_reference_tool_fields() {
+    let dir = scratch("bench");
+    let json = dir.join("bench.json");
+    let res = run(bin()
+        .args([
+            "bench-render",
+            "--size",
+            "64x64",
+            "--frames",
+            "5",
+            "--warmup",
+            "1",
+            "--json",
+        ])
+        .arg(&json)
+        .arg(smiley()));
+    assert!(res.status.success(), "{}", stderr(&res));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("reads")).expect("JSON");
+    let file = &doc["files"][0];
+    assert_eq!(file["status"], "ok");
+    assert_eq!(file["frames_timed"], 5);
+    assert_eq!(file["frame_cpu_ms"].as_array().map(Vec::len), Some(5));
+    for key in [
+        "median_ms",
+        "p99_ms",
+        "cpu_median_ms",
+        "cpu_p99_ms",
+        "load_ms",
+        "fps",
+    ] {
+        assert!(file[key].is_number(), "{key} in {file}");
+    }
+    assert_eq!(doc["aggregate"]["files_ok"], 1);
+}
