@@ -277,6 +277,22 @@ golden!(
     "mattes/tp_parent",
     frames = [0, 10, 19, 29]
 );
+// path modifiers (issue 3)
+golden!(
+    modifiers_offset_path,
+    "modifiers/offset_path",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    modifiers_pucker_bloat,
+    "modifiers/pucker_bloat",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    modifiers_zig_zag,
+    "modifiers/zig_zag",
+    frames = [0, 10, 19, 29]
+);
 // modifiers and layer features (issue 3)
 golden!(repeater_basic, "repeater/basic", frames = [0, 10, 19, 29]);
 golden!(merge_modes, "merge/modes", frames = [0, 3, 6, 9]);
@@ -429,10 +445,20 @@ fn check_case(
             ))];
         }
     };
-    frames
+    let mut results: Vec<FrameResult> = frames
         .iter()
         .map(|&frame| check_frame(name, case, &animation, frame, tolerance, update))
-        .collect()
+        .collect();
+    // The engine's import warnings (skipped features) usually explain a failure.
+    let warnings = animation.warnings();
+    if !warnings.is_empty() {
+        for r in &mut results {
+            if let FrameResult::Fail(msg) = r {
+                msg.push_str(&format!("; engine warnings: {}", warnings.join("; ")));
+            }
+        }
+    }
+    results
 }
 
 fn check_frame(

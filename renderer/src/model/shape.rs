@@ -127,7 +127,7 @@ pub(crate) struct Repeater {
     pub(crate) copies: Property<f64>,
     /// Transform steps applied to the first copy, may be fractional or negative (`o`).
     pub(crate) offset: Property<f64>,
-    /// `m: 2` (below): the first copy is drawn at the bottom; `m: 1` (above) draws it on top.
+    /// `m: 2`: the first copy is drawn at the bottom; `m: 1` draws it on top (ThorVG, lottie-web).
     pub(crate) below: bool,
     /// Anchor point of the per-copy transform (`tr.a`).
     pub(crate) anchor: Property<Vec2>,

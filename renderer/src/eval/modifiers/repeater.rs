@@ -12,9 +12,11 @@
 //!   power. rlottie, ThorVG and lottie-web agree (lottie-web interpolates a fractional offset's
 //!   scale linearly instead of as a power; we follow rlottie and ThorVG).
 //! * The number of copies is `floor(c)` (rlottie and ThorVG; lottie-web rounds up).
-//! * Stacking: with `m: 1` ("above", the default) the first copy is on top and each next copy
-//!   below the previous one; all three engines draw it so. With `m: 2` ("below") the first copy is
-//!   at the bottom: ThorVG and lottie-web; rlottie ignores `m` and always draws `m: 1`.
+//! * Stacking: with `m: 2` the first copy is at the bottom and each next copy above the previous
+//!   one; all three engines draw it so. With `m: 1` (what After Effects exports by default) ThorVG
+//!   and lottie-web put the first copy on top and each next copy below; rlottie ignores `m` and
+//!   stacks as for `m: 2`. We follow ThorVG and lottie-web: lottie-web comes from the After Effects
+//!   exporter's authors, and two engines agree on it.
 //! * Opacity: copy `k` of `n` gets `so + (eo - so) k / (n - 1)`, so the first copy has the start
 //!   opacity and the last the end opacity, as the spec names them and as lottie-web draws them.
 //!   The engines disagree here: rlottie uses `k / n` (the last copy never reaches `eo`), ThorVG
