@@ -622,6 +622,30 @@ fn golden_every_fixture_has_a_test() {
         missing.is_empty(),
         "fixtures without a golden! test: {missing:?}"
     );
+    // No orphan references: every golden-images/<topic>/<case>/ belongs to a fixture.
+    let mut orphans = Vec::new();
+    let golden = util::repo_root().join("golden-images");
+    for topic in std::fs::read_dir(&golden).expect("golden-images exists") {
+        let topic = topic.expect("readable dir entry").path();
+        if !topic.is_dir() {
+            continue;
+        }
+        for case in std::fs::read_dir(&topic).expect("readable topic dir") {
+            let case = case.expect("readable dir entry").path();
+            let rel = format!(
+                "{}/{}",
+                topic.file_name().unwrap_or_default().to_string_lossy(),
+                case.file_name().unwrap_or_default().to_string_lossy()
+            );
+            if case.is_dir() && fixture_path(&rel).is_none() {
+                orphans.push(rel);
+            }
+        }
+    }
+    assert!(
+        orphans.is_empty(),
+        "golden-images without a fixture: {orphans:?}"
+    );
     let unknown: Vec<String> = expected_failures()
         .into_iter()
         .map(|(c, _)| c)

@@ -4,6 +4,7 @@ use kurbo::{Point, Vec2};
 use peniko::color::{AlphaColor, DynamicColor, Srgb};
 use peniko::{Brush, ColorStop, Gradient as PenikoGradient, InterpolationAlphaSpace};
 
+use crate::geometry::dash::{self, Dashing};
 use crate::model::paint::{Gradient, StrokeStyle};
 
 /// Maps a fill or stroke colour (`c`) the way rlottie and ThorVG read it: the alpha component is
@@ -31,37 +32,41 @@ pub(crate) fn solid(rgba: [f64; 4], opacity: f64) -> Brush {
     ]))
 }
 
-/// Builds the kurbo stroke style at local time `t`, or `None` when nothing would be drawn.
-pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<kurbo::Stroke> {
+/// A dash pattern at a time: alternating dash and gap lengths, and the distance into the
+/// pattern at the start of every subpath.
+#[derive(Clone, Debug)]
+pub(crate) struct Dash {
+    pub(crate) pattern: Vec<f64>,
+    pub(crate) offset: f64,
+}
+
+/// Builds the kurbo stroke style (without dashes) and the dash pattern at local time `t`, or
+/// `None` when nothing would be drawn.
+///
+/// The dashes are not handed to kurbo: [`dash::dash_path`] cuts them the way rlottie does.
+pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<(kurbo::Stroke, Option<Dash>)> {
     let width = style.width.at(t);
     if width.is_nan() || width <= 0.0 {
         return None;
     }
-    let mut s = kurbo::Stroke::new(width)
+    let s = kurbo::Stroke::new(width)
         .with_caps(style.cap)
         .with_join(style.join)
         .with_miter_limit(style.miter_limit);
+    let mut dashes = None;
     if !style.dashes.is_empty() {
-        let mut pattern = [0.0_f64; 16];
-        let n = style.dashes.len().min(16);
-        let mut sum = 0.0;
-        for (slot, d) in pattern.iter_mut().zip(&style.dashes) {
-            *slot = d.at(t).max(0.0);
-            sum += *slot;
+        let mut lengths = [0.0_f64; 16];
+        let n = style.dashes.len().min(lengths.len());
+        for (slot, d) in lengths.iter_mut().zip(&style.dashes) {
+            *slot = d.at(t);
         }
-        if sum > 1e-6 {
-            // An odd-length pattern repeats twice, as in SVG.
-            let len = if n % 2 == 1 && n <= 8 {
-                let (a, b) = pattern.split_at_mut(n);
-                b[..n].copy_from_slice(a);
-                2 * n
-            } else {
-                n
-            };
-            s = s.with_dashes(style.dash_offset.at(t), pattern[..len].iter().copied());
+        match dash::dashing(&lengths[..n], style.dash_offset.at(t)) {
+            Dashing::Solid => {}
+            Dashing::Hidden => return None,
+            Dashing::Dashed { pattern, offset } => dashes = Some(Dash { pattern, offset }),
         }
     }
-    Some(s)
+    Some((s, dashes))
 }
 
 fn interp(pairs: &[f64], stride: usize, pos: f64, channel: usize) -> f64 {

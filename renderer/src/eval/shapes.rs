@@ -12,7 +12,7 @@
 //! paints that copy only), and the items after it see the paths of every copy
 //! (see [`super::modifiers::repeater`]).
 
-use kurbo::{Affine, BezPath};
+use kurbo::{Affine, BezPath, Vec2};
 use peniko::{Brush, Fill as FillRule};
 
 use super::modifiers::outline::{self, Outline};
@@ -20,6 +20,7 @@ use super::modifiers::repeater::{MAX_COPIES, RepeaterAt};
 use super::modifiers::trim;
 use super::{Scratch, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
+use crate::geometry::dash;
 use crate::model::shape::{Group, Repeater, Shape};
 
 /// Repeater copies walked per shape layer at most (nested repeaters multiply their copies).
@@ -40,7 +41,7 @@ pub(crate) struct PaintOp {
 #[derive(Debug)]
 enum PaintKind {
     Fill(FillRule),
-    Stroke(kurbo::Stroke),
+    Stroke(kurbo::Stroke, Option<paint::Dash>),
 }
 
 impl Scratch {
@@ -119,9 +120,9 @@ impl Scratch {
                 }
                 Shape::Stroke(s) => {
                     let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
-                    if let Some(style) = paint::stroke_style(&s.style, t) {
+                    if let Some((style, dash)) = paint::stroke_style(&s.style, t) {
                         let brush = paint::solid(paint::shape_color(s.color.at(t)), a);
-                        self.record(scope, matrix, PaintKind::Stroke(style), brush);
+                        self.record(scope, matrix, PaintKind::Stroke(style, dash), brush);
                     }
                 }
                 Shape::GradientFill(f) => {
@@ -137,10 +138,10 @@ impl Scratch {
                 }
                 Shape::GradientStroke(s) => {
                     let a = alpha * (s.opacity.at(t) / 100.0).clamp(0.0, 1.0);
-                    if let Some(style) = paint::stroke_style(&s.style, t)
+                    if let Some((style, dash)) = paint::stroke_style(&s.style, t)
                         && let Some(brush) = self.gradient_brush(&s.gradient, t, a)
                     {
-                        self.record(scope, matrix, PaintKind::Stroke(style), brush);
+                        self.record(scope, matrix, PaintKind::Stroke(style, dash), brush);
                     }
                 }
                 Shape::Trim(tm) => {
@@ -253,13 +254,48 @@ impl Scratch {
                     fill_rule,
                     brush: op.brush,
                 },
-                PaintKind::Stroke(style) => DrawCommand::Stroke {
-                    path,
-                    transform,
-                    style,
-                    brush: op.brush,
-                },
+                PaintKind::Stroke(style, dash) => {
+                    let path = match dash {
+                        Some(dash) => dash_stroke(&mut self.pool, path, transform, &dash),
+                        None => path,
+                    };
+                    DrawCommand::Stroke {
+                        path,
+                        transform,
+                        style,
+                        brush: op.brush,
+                    }
+                }
             });
         }
     }
+}
+
+/// Cuts `path` (drawn with `transform`) into dashes.
+///
+/// rlottie dashes the path after transforming it to the canvas, with the pattern scaled by
+/// the transform's scale along the diagonal (`getScale`); its length measure is not rotation
+/// invariant, so we dash in composition space too and map the dashes back.
+fn dash_stroke(
+    pool: &mut Vec<BezPath>,
+    path: BezPath,
+    transform: Affine,
+    dash: &paint::Dash,
+) -> BezPath {
+    let [a, b, c, d, _, _] = transform.as_coeffs();
+    let scale = Vec2::new(a + c, b + d).hypot() / std::f64::consts::SQRT_2;
+    let mut dashed = pool.pop().unwrap_or_default();
+    dashed.truncate(0);
+    let det = transform.determinant();
+    if !(scale > 1e-9 && scale.is_finite() && det.abs() > 1e-12 && det.is_finite()) {
+        pool.push(path);
+        return dashed;
+    }
+    let mut device = path;
+    device.apply_affine(transform);
+    let pattern: Vec<f64> = dash.pattern.iter().map(|v| v * scale).collect();
+    dash::dash_path(&device, &pattern, dash.offset * scale, &mut dashed);
+    dashed.apply_affine(transform.inverse());
+    pool.push(device);
+    dashed
 }

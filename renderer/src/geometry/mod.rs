@@ -43,6 +43,7 @@
 
 pub(crate) mod contour;
 pub(crate) mod dash;
+pub(crate) mod measure;
 pub(crate) mod offset_path;
 pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
