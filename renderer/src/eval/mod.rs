@@ -31,6 +31,8 @@ pub(crate) struct Scratch {
     /// Group transform (relative to the layer) of each path.
     mats: Vec<Affine>,
     n_paths: usize,
+    /// Repeater copies left for the shape layer being drawn.
+    copy_budget: usize,
     paints: Vec<shapes::PaintOp>,
     /// Outlines taken back from the previous frame's draw list.
     pool: Vec<BezPath>,

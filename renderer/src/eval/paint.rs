@@ -4,6 +4,7 @@ use kurbo::{Point, Vec2};
 use peniko::color::{AlphaColor, DynamicColor, Srgb};
 use peniko::{Brush, ColorStop, Gradient as PenikoGradient, InterpolationAlphaSpace};
 
+use crate::geometry::dash::{self, Dashing};
 use crate::model::paint::{Gradient, StrokeStyle};
 
 /// Maps a fill or stroke colour (`c`) the way rlottie and ThorVG read it: the alpha component is
@@ -31,59 +32,65 @@ pub(crate) fn solid(rgba: [f64; 4], opacity: f64) -> Brush {
     ]))
 }
 
-/// Builds the kurbo stroke style at local time `t`, or `None` when nothing would be drawn.
-pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<kurbo::Stroke> {
+/// A dash pattern at a time: alternating dash and gap lengths, and the distance into the
+/// pattern at the start of every subpath.
+#[derive(Clone, Debug)]
+pub(crate) struct Dash {
+    pub(crate) pattern: Vec<f64>,
+    pub(crate) offset: f64,
+}
+
+/// Builds the kurbo stroke style (without dashes) and the dash pattern at local time `t`, or
+/// `None` when nothing would be drawn.
+///
+/// The dashes are not handed to kurbo: [`dash::dash_path`] cuts them the way rlottie does.
+pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<(kurbo::Stroke, Option<Dash>)> {
     let width = style.width.at(t);
     if width.is_nan() || width <= 0.0 {
         return None;
     }
-    let mut s = kurbo::Stroke::new(width)
+    let s = kurbo::Stroke::new(width)
         .with_caps(style.cap)
         .with_join(style.join)
         .with_miter_limit(style.miter_limit);
+    let mut dashes = None;
     if !style.dashes.is_empty() {
-        let mut pattern = [0.0_f64; 16];
-        let n = style.dashes.len().min(16);
-        let mut sum = 0.0;
-        for (slot, d) in pattern.iter_mut().zip(&style.dashes) {
-            *slot = d.at(t).max(0.0);
-            sum += *slot;
+        let mut lengths = [0.0_f64; 16];
+        let n = style.dashes.len().min(lengths.len());
+        for (slot, d) in lengths.iter_mut().zip(&style.dashes) {
+            *slot = d.at(t);
         }
-        if sum > 1e-6 {
-            // An odd-length pattern repeats twice, as in SVG.
-            let len = if n % 2 == 1 && n <= 8 {
-                let (a, b) = pattern.split_at_mut(n);
-                b[..n].copy_from_slice(a);
-                2 * n
-            } else {
-                n
-            };
-            s = s.with_dashes(style.dash_offset.at(t), pattern[..len].iter().copied());
+        match dash::dashing(&lengths[..n], style.dash_offset.at(t)) {
+            Dashing::Solid => {}
+            Dashing::Hidden => return None,
+            Dashing::Dashed { pattern, offset } => dashes = Some(Dash { pattern, offset }),
         }
     }
-    Some(s)
+    Some((s, dashes))
 }
 
-fn interp(pairs: &[f64], stride: usize, pos: f64, channel: usize) -> f64 {
-    // `pairs` holds `stride`-wide records starting with a position.
+/// Samples channel `channel` of a stop list at `pos`. `pairs` holds `stride`-wide records that
+/// start with a position, in ascending order. Where several stops share a position (a hard
+/// step), `right` picks the value just after `pos`, otherwise the value just before it.
+fn sample(pairs: &[f64], stride: usize, pos: f64, channel: usize, right: bool) -> f64 {
     let n = pairs.len() / stride;
     if n == 0 {
         return 1.0;
     }
     let at = |i: usize| (pairs[i * stride], pairs[i * stride + channel]);
-    let (p0, v0) = at(0);
-    if pos <= p0 {
-        return v0;
+    // `i`: the first stop past `pos` (right) or at or past `pos` (left).
+    let i = (0..n)
+        .find(|&i| if right { at(i).0 > pos } else { at(i).0 >= pos })
+        .unwrap_or(n);
+    if i == 0 {
+        return at(0).1;
     }
-    for i in 1..n {
-        let (p1, v1) = at(i);
-        if pos <= p1 {
-            let (pa, va) = at(i - 1);
-            let f = if p1 > pa { (pos - pa) / (p1 - pa) } else { 1.0 };
-            return va + (v1 - va) * f;
-        }
+    if i == n {
+        return at(n - 1).1;
     }
-    at(n - 1).1
+    let ((pa, va), (pb, vb)) = (at(i - 1), at(i));
+    let f = if pb > pa { (pos - pa) / (pb - pa) } else { 1.0 };
+    va + (vb - va) * f
 }
 
 /// Builds a gradient brush from the stop data `raw` (`g.k` at a time) and the gradient geometry.
@@ -108,18 +115,28 @@ pub(crate) fn gradient(
     positions.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
     stops.clear();
     for &pos in positions.iter() {
-        let a = if alphas.is_empty() {
-            1.0
-        } else {
-            interp(alphas, 2, pos, 1)
+        // Coincident stops make a hard step: emit the values on both sides of it.
+        let sides = |right: bool| {
+            let a = if alphas.is_empty() {
+                1.0
+            } else {
+                sample(alphas, 2, pos, 1, right)
+            };
+            let c = |ch: usize| sample(colors, 4, pos, ch, right).clamp(0.0, 1.0) as f32;
+            AlphaColor::<Srgb>::new([c(1), c(2), c(3), (a * opacity).clamp(0.0, 1.0) as f32])
         };
-        let c = |ch: usize| interp(colors, 4, pos, ch).clamp(0.0, 1.0) as f32;
-        let color =
-            AlphaColor::<Srgb>::new([c(1), c(2), c(3), (a * opacity).clamp(0.0, 1.0) as f32]);
+        let (before, after) = (sides(false), sides(true));
+        let offset = pos.clamp(0.0, 1.0) as f32;
         stops.push(ColorStop {
-            offset: pos.clamp(0.0, 1.0) as f32,
-            color: DynamicColor::from_alpha_color(color),
+            offset,
+            color: DynamicColor::from_alpha_color(before),
         });
+        if after != before {
+            stops.push(ColorStop {
+                offset,
+                color: DynamicColor::from_alpha_color(after),
+            });
+        }
     }
     let start: Vec2 = g.start.at(t);
     let end: Vec2 = g.end.at(t);
@@ -145,4 +162,21 @@ pub(crate) fn gradient(
     // rlottie and ThorVG build their colour ramps from straight (unpremultiplied) colours.
     grad.interpolation_alpha_space = InterpolationAlphaSpace::Unpremultiplied;
     Some(Brush::Gradient(grad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample;
+
+    #[test]
+    fn gradient_coincident_stops_make_a_hard_step() {
+        // [pos, value] records: 0 -> 0.2, a step at 0.5 from 0.4 to 0.9, then 1 -> 1.0.
+        let stops = [0.0, 0.2, 0.5, 0.4, 0.5, 0.9, 1.0, 1.0];
+        assert!((sample(&stops, 2, 0.5, 1, false) - 0.4).abs() < 1e-12);
+        assert!((sample(&stops, 2, 0.5, 1, true) - 0.9).abs() < 1e-12);
+        assert!((sample(&stops, 2, 0.25, 1, true) - 0.3).abs() < 1e-12);
+        assert!((sample(&stops, 2, 0.75, 1, false) - 0.95).abs() < 1e-12);
+        assert!((sample(&stops, 2, -1.0, 1, false) - 0.2).abs() < 1e-12);
+        assert!((sample(&stops, 2, 2.0, 1, true) - 1.0).abs() < 1e-12);
+    }
 }

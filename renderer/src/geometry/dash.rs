@@ -40,6 +40,10 @@
 //! Negative entries count as zero, and a non-finite entry makes the stroke solid (rlottie has no
 //! guard; these only come from broken files).
 
+use kurbo::{BezPath, CubicBez, Line, ParamCurve, PathEl, PathSeg, Point, QuadBez};
+
+use super::measure::SegLength;
+
 /// How to stroke a path with Lottie dashes.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Dashing {
@@ -125,11 +129,97 @@ pub(crate) fn dashing(lengths: &[f64], offset: f64) -> Dashing {
     }
 }
 
+/// Dashes `path` with `pattern` (alternating dash and gap lengths, as [`Dashing::Dashed`] gives
+/// them) starting `offset` into the pattern at every subpath, and appends the dashes to `out`.
+///
+/// Unlike `kurbo::dash`, lengths are measured as rlottie's `VDasher` measures them (see
+/// [`super::measure`]), so dashes on diagonals and curves land where rlottie draws them.
+/// `pattern` must hold an even number of non-negative entries with a positive sum.
+pub(crate) fn dash_path(path: &BezPath, pattern: &[f64], offset: f64, out: &mut BezPath) {
+    let period: f64 = pattern.iter().sum();
+    if pattern.is_empty() || period <= 0.0 || !period.is_finite() {
+        out.extend(path.elements().iter().copied());
+        return;
+    }
+    // Pattern index and length left in that entry at the start of every subpath.
+    let mut phase = offset.rem_euclid(period);
+    let mut start_index = 0;
+    while phase >= pattern[start_index] && phase > 0.0 {
+        phase -= pattern[start_index];
+        start_index = (start_index + 1) % pattern.len();
+        if start_index == 0 {
+            break;
+        }
+    }
+    let start_left = pattern[start_index] - phase;
+
+    let mut index = start_index;
+    let mut left = start_left;
+    let mut pen: Option<Point> = None;
+    let mut first = Point::ZERO;
+    let mut last = Point::ZERO;
+    for el in path.elements() {
+        let seg = match *el {
+            PathEl::MoveTo(p) => {
+                first = p;
+                last = p;
+                index = start_index;
+                left = start_left;
+                pen = None;
+                continue;
+            }
+            PathEl::LineTo(p) => PathSeg::Line(Line::new(last, p)),
+            PathEl::QuadTo(a, p) => PathSeg::Quad(QuadBez::new(last, a, p)),
+            PathEl::CurveTo(a, b, p) => PathSeg::Cubic(CubicBez::new(last, a, b, p)),
+            PathEl::ClosePath => {
+                if last == first {
+                    continue;
+                }
+                PathSeg::Line(Line::new(last, first))
+            }
+        };
+        last = seg.end();
+        let measure = SegLength::new(&seg);
+        let total = measure.total();
+        let mut pos = 0.0;
+        // Walk the pattern entries that end inside this segment.
+        loop {
+            let end = pos + left;
+            let on = index % 2 == 0;
+            let done = end >= total;
+            let to = if done { total } else { end };
+            if on && to > pos {
+                let (t0, t1) = (measure.t_at(pos), measure.t_at(to));
+                let part = if t0 <= 0.0 && t1 >= 1.0 {
+                    seg
+                } else {
+                    seg.subsegment(t0..t1)
+                };
+                if pen != Some(part.start()) {
+                    out.move_to(part.start());
+                }
+                match part {
+                    PathSeg::Line(l) => out.line_to(l.p1),
+                    PathSeg::Quad(q) => out.quad_to(q.p1, q.p2),
+                    PathSeg::Cubic(c) => out.curve_to(c.p1, c.p2, c.p3),
+                }
+                pen = Some(part.end());
+            }
+            if done {
+                left = end - total;
+                break;
+            }
+            pos = end;
+            index = (index + 1) % pattern.len();
+            left = pattern[index];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::geometry::testing::assert_approx_eq;
-    use kurbo::{BezPath, PathEl};
 
     fn dashed(lengths: &[f64], offset: f64) -> (Vec<f64>, f64) {
         match dashing(lengths, offset) {
@@ -146,7 +236,9 @@ mod tests {
         line.line_to((len, 0.0));
         let mut spans: Vec<(f64, f64)> = Vec::new();
         let mut start = 0.0;
-        for el in kurbo::dash(line.iter(), offset, &pattern) {
+        let mut dashed = BezPath::new();
+        dash_path(&line, &pattern, offset, &mut dashed);
+        for el in dashed.elements().iter().copied() {
             match el {
                 PathEl::MoveTo(p) => start = p.x,
                 PathEl::LineTo(p) => spans.push((start, p.x)),
@@ -246,5 +338,40 @@ mod tests {
             &dash_spans(&[10.0, 10.0], 5.0, 40.0),
             &[(0.0, 5.0), (15.0, 25.0), (35.0, 40.0)],
         );
+    }
+
+    #[test]
+    fn dash_path_continues_across_segments() {
+        // A 10x10 square with [15, 5]: the first dash turns the corner without a new subpath.
+        let mut square = BezPath::new();
+        square.move_to((0.0, 0.0));
+        square.line_to((10.0, 0.0));
+        square.line_to((10.0, 10.0));
+        square.line_to((0.0, 10.0));
+        square.close_path();
+        let mut out = BezPath::new();
+        dash_path(&square, &[15.0, 5.0], 0.0, &mut out);
+        let els = out.elements();
+        assert_eq!(els[0], PathEl::MoveTo((0.0, 0.0).into()));
+        assert_eq!(els[1], PathEl::LineTo((10.0, 0.0).into()));
+        assert_eq!(els[2], PathEl::LineTo((10.0, 5.0).into()));
+        assert_eq!(els[3], PathEl::MoveTo((10.0, 10.0).into()));
+    }
+
+    #[test]
+    fn dash_path_measures_diagonals_like_rlottie() {
+        // A 45-degree line of Euclidean length 10 * sqrt(2) is 13.75 long to rlottie.
+        let mut line = BezPath::new();
+        line.move_to((0.0, 0.0));
+        line.line_to((10.0, 10.0));
+        let mut out = BezPath::new();
+        dash_path(&line, &[13.75 / 2.0, 100.0], 0.0, &mut out);
+        match out.elements()[1] {
+            PathEl::LineTo(p) => {
+                assert_approx_eq(p.x, 5.0);
+                assert_approx_eq(p.y, 5.0);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

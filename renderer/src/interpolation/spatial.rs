@@ -1,13 +1,19 @@
 //! Spatial interpolation: positions that move along a bezier path (keyframe `to`/`ti` tangents).
 //!
 //! After Effects moves a position along the cubic `s, s + to, e + ti, e` at constant speed, so eased
-//! progress is a fraction of the *arc length*, not of the curve parameter (rlottie and ThorVG measure
-//! it exactly too; a chord-and-polygon estimate was tried and moved points by pixels). The curve's cumulative
-//! length is sampled once at import; evaluation maps length to parameter by a table lookup.
+//! progress is a fraction of the *arc length*, not of the curve parameter. The curve's cumulative
+//! length is sampled once at import; evaluation maps length to parameter by a table lookup. The
+//! length is measured as rlottie and ThorVG measure it (see [`crate::geometry::measure`]):
+//! constant speed is constant in their length metric, not in the Euclidean one (up to 2 px apart on
+//! `unigram__DownloadsEmpty.tgs`).
 
-use kurbo::{CubicBez, ParamCurve, ParamCurveArclen, Point, Vec2};
+use kurbo::{CubicBez, ParamCurve, Point, Vec2};
+
+use crate::geometry::measure::approx_len;
 
 const SAMPLES: usize = 33;
+/// Chords per table sample when measuring the curve.
+const SUBSTEPS: usize = 8;
 
 /// A position keyframe segment that follows a cubic bezier.
 #[derive(Clone, Debug)]
@@ -32,11 +38,16 @@ impl SpatialCurve {
         );
         let mut lengths = [0.0_f64; SAMPLES];
         let step = 1.0 / (SAMPLES - 1) as f64;
+        let sub = step / SUBSTEPS as f64;
+        let mut prev = curve.p0;
         for i in 1..SAMPLES {
-            let t = i as f64 * step;
-            // The sub-curves are short and smooth, so a loose accuracy is plenty.
-            let seg = curve.subsegment((t - step)..t);
-            lengths[i] = lengths[i - 1] + seg.arclen(1e-3);
+            let mut len = lengths[i - 1];
+            for j in 1..=SUBSTEPS {
+                let pt = curve.eval((i - 1) as f64 * step + j as f64 * sub);
+                len += approx_len(pt - prev);
+                prev = pt;
+            }
+            lengths[i] = len;
         }
         if !lengths[SAMPLES - 1].is_finite() || lengths[SAMPLES - 1] <= 1e-9 {
             return None;

@@ -7,10 +7,9 @@
 //! its own; with `m: 2` the paths are trimmed as one path laid end to end, in order.
 //! <https://lottiefiles.github.io/lottie-docs/shapes/#trim-path>
 
-use kurbo::{BezPath, ParamCurve, ParamCurveArclen, PathEl, PathSeg, Point};
+use kurbo::{BezPath, ParamCurve, PathEl, PathSeg, Point};
 
-/// Arc length accuracy, in local units.
-const ACCURACY: f64 = 0.05;
+use crate::geometry::measure::{self, SegLength};
 
 /// Reusable buffers for trimming.
 #[derive(Debug, Default)]
@@ -104,12 +103,10 @@ impl TruncateAll for BezPath {
     }
 }
 
+/// Lengths are measured as rlottie measures them (see [`measure`]), so trim ends on diagonals
+/// and curves fall where rlottie puts them.
 fn seg_len(seg: &PathSeg) -> f64 {
-    match seg {
-        PathSeg::Line(l) => l.arclen(ACCURACY),
-        PathSeg::Quad(q) => q.arclen(ACCURACY),
-        PathSeg::Cubic(c) => c.arclen(ACCURACY),
-    }
+    measure::seg_len(seg)
 }
 
 fn length(path: &BezPath) -> f64 {
@@ -153,11 +150,7 @@ fn inv(seg: &PathSeg, len: f64, at: f64) -> f64 {
     if at >= len {
         return 1.0;
     }
-    match seg {
-        PathSeg::Line(_) => at / len,
-        PathSeg::Quad(q) => q.inv_arclen(at, ACCURACY),
-        PathSeg::Cubic(c) => c.inv_arclen(at, ACCURACY),
-    }
+    SegLength::new(seg).t_at(at)
 }
 
 /// Appends the part of `segs` between lengths `from` and `to` to `out`.
