@@ -67,6 +67,7 @@ pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
 pub use eval::Renderer;
 pub use import::{
-    MAX_KEYFRAMES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES, MAX_SIZE,
+    MAX_KEYFRAMES, MAX_LAYER_INSTANCES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES,
+    MAX_SIZE,
 };
 pub use model::Animation;

@@ -686,7 +686,10 @@ fn corpus_conformance() {
             let Some(&now) = current_map.get(&(file.clone(), *frame)) else {
                 // Only our own failure counts; a reference the tool could not make (timeout
                 // on a loaded machine) is not a regression of ours.
-                if scores.iter().any(|s| &s.file == file && s.failure.is_some()) {
+                if scores
+                    .iter()
+                    .any(|s| &s.file == file && s.failure.is_some())
+                {
                     regressions.push(format!(
                         "{file} frame {frame}: was {} dB, now not rendered",
                         util::fmt_psnr(base)

@@ -295,6 +295,8 @@ golden!(
 );
 // modifiers and layer features (issue 3)
 golden!(repeater_basic, "repeater/basic", frames = [0, 10, 19, 29]);
+golden!(repeater_above, "repeater/above", frames = [0, 3, 6, 9]);
+golden!(repeater_below, "repeater/below", frames = [0, 10, 19, 29]);
 golden!(merge_modes, "merge/modes", frames = [0, 3, 6, 9]);
 golden!(
     round_corners_basic,

@@ -31,12 +31,14 @@ pub(crate) struct Scratch {
     /// Group transform (relative to the layer) of each path.
     mats: Vec<Affine>,
     n_paths: usize,
+    /// Repeater copies left for the shape layer being drawn.
+    copy_budget: usize,
     paints: Vec<shapes::PaintOp>,
     /// Outlines taken back from the previous frame's draw list.
     pool: Vec<BezPath>,
     path_data: PathData,
     stop_values: Vec<f64>,
-    stop_positions: Vec<(f64, usize, bool)>,
+    stop_positions: Vec<f64>,
     color_stops: Vec<ColorStop>,
     trim: modifiers::trim::TrimScratch,
 }

@@ -69,26 +69,28 @@ pub(crate) fn stroke_style(style: &StrokeStyle, t: f64) -> Option<(kurbo::Stroke
     Some((s, dashes))
 }
 
-fn interp(pairs: &[f64], stride: usize, pos: f64, channel: usize) -> f64 {
-    // `pairs` holds `stride`-wide records starting with a position.
+/// Samples channel `channel` of a stop list at `pos`. `pairs` holds `stride`-wide records that
+/// start with a position, in ascending order. Where several stops share a position (a hard
+/// step), `right` picks the value just after `pos`, otherwise the value just before it.
+fn sample(pairs: &[f64], stride: usize, pos: f64, channel: usize, right: bool) -> f64 {
     let n = pairs.len() / stride;
     if n == 0 {
         return 1.0;
     }
     let at = |i: usize| (pairs[i * stride], pairs[i * stride + channel]);
-    let (p0, v0) = at(0);
-    if pos <= p0 {
-        return v0;
+    // `i`: the first stop past `pos` (right) or at or past `pos` (left).
+    let i = (0..n)
+        .find(|&i| if right { at(i).0 > pos } else { at(i).0 >= pos })
+        .unwrap_or(n);
+    if i == 0 {
+        return at(0).1;
     }
-    for i in 1..n {
-        let (p1, v1) = at(i);
-        if pos <= p1 {
-            let (pa, va) = at(i - 1);
-            let f = if p1 > pa { (pos - pa) / (p1 - pa) } else { 1.0 };
-            return va + (v1 - va) * f;
-        }
+    if i == n {
+        return at(n - 1).1;
     }
-    at(n - 1).1
+    let ((pa, va), (pb, vb)) = (at(i - 1), at(i));
+    let f = if pb > pa { (pos - pa) / (pb - pa) } else { 1.0 };
+    va + (vb - va) * f
 }
 
 /// Builds a gradient brush from the stop data `raw` (`g.k` at a time) and the gradient geometry.
@@ -97,7 +99,7 @@ pub(crate) fn gradient(
     raw: &[f64],
     t: f64,
     opacity: f64,
-    positions: &mut Vec<(f64, usize, bool)>,
+    positions: &mut Vec<f64>,
     stops: &mut Vec<ColorStop>,
 ) -> Option<Brush> {
     let count = g.color_count.min(raw.len() / 4);
@@ -106,45 +108,35 @@ pub(crate) fn gradient(
     }
     let (colors, alphas) = raw.split_at(count * 4);
     let alphas = &alphas[..alphas.len() / 2 * 2];
-    // Stops in position order: every colour stop with its own colour (two colour stops at one
-    // position make a hard edge, and both must stay), then every opacity stop that does not sit
-    // on a colour stop, with the colour interpolated there. The sort is stable, so equal
-    // positions keep their order. Entries are `(position, index, is_opacity_stop)`.
     positions.clear();
-    positions.extend(
-        colors
-            .chunks_exact(4)
-            .enumerate()
-            .map(|(i, c)| (c[0], i, false)),
-    );
-    for (j, a) in alphas.chunks_exact(2).enumerate() {
-        if !colors.chunks_exact(4).any(|c| (c[0] - a[0]).abs() < 1e-6) {
-            positions.push((a[0], j, true));
-        }
-    }
-    positions.sort_by(|a, b| a.0.total_cmp(&b.0));
+    positions.extend(colors.chunks_exact(4).map(|c| c[0]));
+    positions.extend(alphas.chunks_exact(2).map(|c| c[0]));
+    positions.sort_by(f64::total_cmp);
+    positions.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
     stops.clear();
-    for &(pos, index, is_alpha) in positions.iter() {
-        let (rgb, a) = if is_alpha {
-            (
-                [1, 2, 3].map(|ch| interp(colors, 4, pos, ch)),
-                alphas[index * 2 + 1],
-            )
-        } else {
-            let c = &colors[index * 4..index * 4 + 4];
+    for &pos in positions.iter() {
+        // Coincident stops make a hard step: emit the values on both sides of it.
+        let sides = |right: bool| {
             let a = if alphas.is_empty() {
                 1.0
             } else {
-                interp(alphas, 2, pos, 1)
+                sample(alphas, 2, pos, 1, right)
             };
-            ([c[1], c[2], c[3]], a)
+            let c = |ch: usize| sample(colors, 4, pos, ch, right).clamp(0.0, 1.0) as f32;
+            AlphaColor::<Srgb>::new([c(1), c(2), c(3), (a * opacity).clamp(0.0, 1.0) as f32])
         };
-        let ch = |v: f64| v.clamp(0.0, 1.0) as f32;
-        let color = AlphaColor::<Srgb>::new([ch(rgb[0]), ch(rgb[1]), ch(rgb[2]), ch(a * opacity)]);
+        let (before, after) = (sides(false), sides(true));
+        let offset = pos.clamp(0.0, 1.0) as f32;
         stops.push(ColorStop {
-            offset: pos.clamp(0.0, 1.0) as f32,
-            color: DynamicColor::from_alpha_color(color),
+            offset,
+            color: DynamicColor::from_alpha_color(before),
         });
+        if after != before {
+            stops.push(ColorStop {
+                offset,
+                color: DynamicColor::from_alpha_color(after),
+            });
+        }
     }
     let start: Vec2 = g.start.at(t);
     let end: Vec2 = g.end.at(t);
@@ -170,4 +162,21 @@ pub(crate) fn gradient(
     // rlottie and ThorVG build their colour ramps from straight (unpremultiplied) colours.
     grad.interpolation_alpha_space = InterpolationAlphaSpace::Unpremultiplied;
     Some(Brush::Gradient(grad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample;
+
+    #[test]
+    fn gradient_coincident_stops_make_a_hard_step() {
+        // [pos, value] records: 0 -> 0.2, a step at 0.5 from 0.4 to 0.9, then 1 -> 1.0.
+        let stops = [0.0, 0.2, 0.5, 0.4, 0.5, 0.9, 1.0, 1.0];
+        assert!((sample(&stops, 2, 0.5, 1, false) - 0.4).abs() < 1e-12);
+        assert!((sample(&stops, 2, 0.5, 1, true) - 0.9).abs() < 1e-12);
+        assert!((sample(&stops, 2, 0.25, 1, true) - 0.3).abs() < 1e-12);
+        assert!((sample(&stops, 2, 0.75, 1, false) - 0.95).abs() < 1e-12);
+        assert!((sample(&stops, 2, -1.0, 1, false) - 0.2).abs() < 1e-12);
+        assert!((sample(&stops, 2, 2.0, 1, true) - 1.0).abs() < 1e-12);
+    }
 }

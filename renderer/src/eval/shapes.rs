@@ -3,22 +3,28 @@
 //! Items are listed top-first. A fill or stroke paints every path listed *before* it in its group,
 //! including the paths of nested groups before it; a paint listed later is drawn *below* an earlier
 //! one. So the walk records paints with the range of paths they cover, and the paints are emitted in
-//! reverse. Modifiers (trim paths) rewrite the paths before them in their group scope in place, and
-//! they run before any paint is emitted, so every paint sees the modified paths, as in rlottie and
-//! lottie-web.
+//! reverse. Modifiers (trim paths, rounded corners, offset path, pucker/bloat, zig-zag) rewrite the
+//! paths before them in their group scope in place, and they run before any paint is emitted, so
+//! every paint sees the modified paths, as in rlottie and lottie-web.
+//!
+//! A repeater repeats the items before it in its group: they are walked once per copy, each time
+//! with the copy's matrix and opacity and with a path scope of their own (so a fill inside a copy
+//! paints that copy only), and the items after it see the paths of every copy
+//! (see [`super::modifiers::repeater`]).
 
 use kurbo::{Affine, BezPath, Vec2};
 use peniko::{Brush, Fill as FillRule};
 
+use super::modifiers::outline::{self, Outline};
+use super::modifiers::repeater::{MAX_COPIES, RepeaterAt};
 use super::modifiers::trim;
 use super::{Scratch, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
 use crate::geometry::dash;
-use crate::geometry::offset_path::offset_path;
-use crate::geometry::pucker_bloat::pucker_bloat;
-use crate::geometry::round_corners::round_corners;
-use crate::geometry::zig_zag::{ZigZagPoints, zig_zag};
 use crate::model::shape::{Group, Repeater, Shape};
+
+/// Repeater copies walked per shape layer at most (nested repeaters multiply their copies).
+const COPY_BUDGET: usize = 4 * MAX_COPIES;
 
 /// A paint recorded during the walk, emitted once all paths are final.
 #[derive(Debug)]
@@ -32,10 +38,7 @@ pub(crate) struct PaintOp {
     brush: Brush,
 }
 
-/// Most copies a repeater makes.
-const MAX_COPIES: usize = 1000;
-
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum PaintKind {
     Fill(FillRule),
     Stroke(kurbo::Stroke, Option<paint::Dash>),
@@ -53,6 +56,7 @@ impl Scratch {
     ) {
         self.n_paths = 0;
         self.paints.clear();
+        self.copy_budget = COPY_BUDGET;
         self.walk(root, t, Affine::IDENTITY, alpha);
         self.emit(layer, out);
     }
@@ -73,9 +77,22 @@ impl Scratch {
     fn walk(&mut self, group: &Group, t: f64, parent: Affine, parent_alpha: f64) {
         let matrix = parent * group.transform.matrix_at(t);
         let alpha = parent_alpha * group.transform.opacity_at(t);
+        self.walk_items(&group.items, t, matrix, alpha);
+    }
+
+    /// Walks `items` (a group's list or the part above a repeater) with their group's `matrix`
+    /// and `alpha`; the paints and modifiers among them apply to the paths they add.
+    fn walk_items(&mut self, items: &[Shape], t: f64, matrix: Affine, alpha: f64) {
         let scope = self.n_paths;
-        let paint_scope = self.paints.len();
-        for item in &group.items {
+        // The last repeater repeats everything above it, earlier repeaters included.
+        let mut rest = items;
+        if let Some(j) = items.iter().rposition(|i| matches!(i, Shape::Repeater(_)))
+            && let Shape::Repeater(rp) = &items[j]
+        {
+            self.repeat(rp, &items[..j], t, matrix, alpha);
+            rest = &items[j + 1..];
+        }
+        for item in rest {
             match item {
                 Shape::Group(g) => self.walk(g, t, matrix, alpha),
                 Shape::Path(p) => {
@@ -138,102 +155,30 @@ impl Scratch {
                         &mut self.trim,
                     );
                 }
-                Shape::RoundCorners(r) => {
-                    let r = r.at(t);
-                    if r > 0.0 {
-                        self.modify(scope, |p| round_corners(p, r));
-                    }
-                }
-                Shape::OffsetPath(op) => {
-                    let a = op.amount.at(t);
-                    if a != 0.0 {
-                        self.modify(scope, |p| offset_path(p, a, op.join, op.miter_limit));
-                    }
-                }
-                Shape::PuckerBloat(a) => {
-                    let a = a.at(t);
-                    if a != 0.0 {
-                        self.modify(scope, |p| pucker_bloat(p, a));
-                    }
-                }
-                Shape::ZigZag(z) => {
-                    let (size, ridges) = (z.size.at(t), z.ridges.at(t));
-                    let points = if z.smooth {
-                        ZigZagPoints::Smooth
-                    } else {
-                        ZigZagPoints::Corner
-                    };
-                    self.modify(scope, |p| zig_zag(p, size, ridges, points));
-                }
-                Shape::Repeater(rp) => self.repeat(rp, t, matrix, scope, paint_scope),
+                Shape::Repeater(_) => {}
+                Shape::RoundCorners(m) => self.outline(Outline::RoundCorners(m), scope, t),
+                Shape::OffsetPath(m) => self.outline(Outline::OffsetPath(m), scope, t),
+                Shape::PuckerBloat(m) => self.outline(Outline::PuckerBloat(m), scope, t),
+                Shape::ZigZag(m) => self.outline(Outline::ZigZag(m), scope, t),
             }
         }
     }
 
-    /// Replaces each path of the current scope with `f(path)`.
-    fn modify(&mut self, scope: usize, f: impl Fn(&BezPath) -> BezPath) {
-        for path in &mut self.paths[scope..self.n_paths] {
-            if !path.elements().is_empty() {
-                *path = f(path);
-            }
-        }
+    fn outline(&mut self, modifier: Outline<'_>, scope: usize, t: f64) {
+        outline::apply(modifier, t, &mut self.paths[scope..self.n_paths]);
     }
 
-    /// Applies a repeater to the paths and paints recorded since the start of its group.
-    ///
-    /// Copy `i` (shifted by the repeater's offset `k = i + o`) is transformed, in the group's
-    /// coordinates, by `translate(p k) * [rotate(r k) * scale(s^k)] about the anchor`, and faded
-    /// from the start to the end opacity. With `m: 1` each copy lies above the previous one.
-    fn repeat(&mut self, rp: &Repeater, t: f64, group: Affine, scope: usize, paint_scope: usize) {
-        let copies = rp.copies.at(t).floor().clamp(0.0, MAX_COPIES as f64) as usize;
-        let det = group.determinant();
-        if copies == 0 || !det.is_finite() || det.abs() <= 1e-12 {
-            self.n_paths = scope;
-            self.paints.truncate(paint_scope);
-            return;
-        }
-        let inverse = group.inverse();
-        let offset = rp.offset.at(t);
-        let (anchor, position, scale, rotation) = (
-            rp.anchor.at(t),
-            rp.position.at(t),
-            rp.scale.at(t) / 100.0,
-            rp.rotation.at(t),
-        );
-        let (so, eo) = (
-            (rp.start_opacity.at(t) / 100.0).clamp(0.0, 1.0),
-            (rp.end_opacity.at(t) / 100.0).clamp(0.0, 1.0),
-        );
-        let originals: Vec<(BezPath, Affine)> = (scope..self.n_paths)
-            .map(|k| (std::mem::take(&mut self.paths[k]), self.mats[k]))
-            .collect();
-        let paints: Vec<PaintOp> = self.paints.drain(paint_scope..).collect();
-        self.n_paths = scope;
-        for step in 0..copies {
-            // Paints recorded first are drawn on top.
-            let i = if rp.below { step } else { copies - 1 - step };
-            let k = i as f64 + offset;
-            let copy = Affine::translate(position * k + anchor)
-                * Affine::rotate((rotation * k).to_radians())
-                * Affine::scale_non_uniform(scale.x.powf(k), scale.y.powf(k))
-                * Affine::translate(-anchor);
-            let m = group * copy * inverse;
-            // rlottie steps the opacity by (end - start) / copies, so the last copy does not
-            // quite reach the end opacity.
-            let alpha = so + (eo - so) * i as f64 / copies as f64;
-            let base = self.n_paths;
-            for (path, mat) in &originals {
-                let dst = self.next_path(m * *mat);
-                dst.extend(path.elements().iter().copied());
+    /// Walks `items` (those above the repeater `rp`) once per copy.
+    fn repeat(&mut self, rp: &Repeater, items: &[Shape], t: f64, matrix: Affine, alpha: f64) {
+        let r = RepeaterAt::new(rp, t);
+        for i in 0..r.count {
+            if self.copy_budget == 0 {
+                return;
             }
-            for op in &paints {
-                self.paints.push(PaintOp {
-                    start: base + (op.start - scope),
-                    end: base + (op.end - scope),
-                    matrix: m * op.matrix,
-                    kind: op.kind.clone(),
-                    brush: op.brush.clone().multiply_alpha(alpha as f32),
-                });
+            self.copy_budget -= 1;
+            let k = r.copy_at(i);
+            if let Some(m) = r.matrix(k) {
+                self.walk_items(items, t, matrix * m, alpha * r.opacity(k));
             }
         }
     }

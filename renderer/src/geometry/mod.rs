@@ -16,8 +16,7 @@
 //!
 //! | Lottie | function | follows |
 //! |---|---|---|
-//! | `rd` on `sh`/`sr` | [`round_corners::round_corners`]`(path, r)` | ThorVG/lottie-web construction, lottie-web handle length |
-//! | `rd` on `rc` | [`round_corners::rect_corner_radius`]`(w, h, rc.r, Some(r))` | rlottie (radius replaces `rc.r`) |
+//! | `rd` | [`round_corners::round_corners`]`(path, r)` | ThorVG/lottie-web construction (rectangles too), lottie-web handle length |
 //! | `op` | [`offset_path::offset_path`]`(path, a, join, ml)` (`lj` 1/2/3 = `Join::Miter`/`Round`/`Bevel`) | ThorVG |
 //! | `pb` | [`pucker_bloat::pucker_bloat`]`(path, a)` | lottie-web (= ThorVG on polygons) |
 //! | `zz` | [`zig_zag::zig_zag`]`(path, s, r, ZigZagPoints::from_lottie(pt))` | lottie-web |
@@ -25,10 +24,10 @@
 //!
 //! A modifier applies to every path above it in its group and in nested groups, in order; each
 //! function handles all subpaths of the path it is given independently. ThorVG always runs an
-//! offset path last in a chain of modifiers, whatever the file order; rlottie runs none of them
-//! except `rd` on rectangles. ThorVG also short-cuts two shapes: `op` on an ellipse draws an
-//! ellipse with both radii grown by `a` (not a true parallel curve), and `rd` leaves ellipses
-//! alone (their vertices are smooth anyway).
+//! offset path last in a chain of modifiers, whatever the file order; we keep the file order
+//! (lottie-web). rlottie runs none of them except `rd` on rectangles. ThorVG also short-cuts two
+//! shapes: `op` on an ellipse draws an ellipse with both radii grown by `a` (not a true parallel
+//! curve), and `rd` leaves ellipses alone (their vertices are smooth anyway).
 //!
 //! # Dashes
 //!

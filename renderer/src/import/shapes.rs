@@ -10,7 +10,8 @@ use super::properties::property;
 use crate::model::paint::{Fill, Gradient, GradientFill, GradientStroke, Stroke, StrokeStyle};
 use crate::model::property::Property;
 use crate::model::shape::{
-    Ellipse, Group, OffsetPath, PathData, Rect, Repeater, Shape, Star, Trim, ZigZag,
+    Ellipse, Group, OffsetPath, PathData, PuckerBloat, Rect, Repeater, RoundCorners, Shape, Star,
+    Trim, ZigZag,
 };
 use crate::model::transform::Transform;
 
@@ -100,7 +101,11 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
             offset: property(p("o"), 0.0, ctx),
             individually: int_at(v, "m") == Some(2),
         }),
-        "rd" => Shape::RoundCorners(property(p("r"), 0.0, ctx)),
+        "mm" => return unsupported(ctx, "merge paths (`mm`)"),
+        "rp" => Shape::Repeater(Box::new(repeater(v, ctx))),
+        "rd" => Shape::RoundCorners(RoundCorners {
+            radius: property(p("r"), 0.0, ctx),
+        }),
         "op" => Shape::OffsetPath(OffsetPath {
             amount: property(p("a"), 0.0, ctx),
             join: match int_at(v, "lj") {
@@ -108,32 +113,35 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
                 Some(3) => Join::Bevel,
                 _ => Join::Miter,
             },
-            miter_limit: num_at(v, "ml").filter(|m| *m >= 0.0).unwrap_or(4.0),
+            miter_limit: property(p("ml"), 4.0, ctx),
         }),
-        "pb" => Shape::PuckerBloat(property(p("a"), 0.0, ctx)),
+        "pb" => Shape::PuckerBloat(PuckerBloat {
+            amount: property(p("a"), 0.0, ctx),
+        }),
         "zz" => Shape::ZigZag(ZigZag {
             size: property(p("s"), 0.0, ctx),
             ridges: property(p("r"), 0.0, ctx),
-            smooth: int_at(v, "pt") == Some(2),
+            points: property(p("pt"), 1.0, ctx),
         }),
-        "rp" => {
-            let tr = v.get("tr").unwrap_or(&Value::Null);
-            Shape::Repeater(Box::new(Repeater {
-                copies: property(p("c"), 1.0, ctx),
-                offset: property(p("o"), 0.0, ctx),
-                anchor: property(tr.get("a"), Vec2::ZERO, ctx),
-                position: property(tr.get("p"), Vec2::ZERO, ctx),
-                scale: property(tr.get("s"), Vec2::new(100.0, 100.0), ctx),
-                rotation: property(tr.get("r"), 0.0, ctx),
-                start_opacity: property(tr.get("so"), 100.0, ctx),
-                end_opacity: property(tr.get("eo"), 100.0, ctx),
-                below: int_at(v, "m") == Some(2),
-            }))
-        }
-        "mm" => return unsupported(ctx, "merge paths (`mm`)"),
         "tw" => return unsupported(ctx, "twist (`tw`)"),
         other => return unsupported(ctx, &format!("shape type `{other}`")),
     })
+}
+
+fn repeater(v: &Value, ctx: &mut Ctx) -> Repeater {
+    let tr = v.get("tr").unwrap_or(&Value::Null);
+    let p = |key: &str| tr.get(key);
+    Repeater {
+        copies: property(v.get("c"), 1.0, ctx),
+        offset: property(v.get("o"), 0.0, ctx),
+        below: int_at(v, "m") == Some(2),
+        anchor: property(p("a"), Vec2::ZERO, ctx),
+        position: property(p("p"), Vec2::ZERO, ctx),
+        scale: property(p("s"), Vec2::new(100.0, 100.0), ctx),
+        rotation: property(p("r"), 0.0, ctx),
+        start_opacity: property(p("so"), 100.0, ctx),
+        end_opacity: property(p("eo"), 100.0, ctx),
+    }
 }
 
 fn unsupported(ctx: &mut Ctx, what: &str) -> Option<Shape> {

@@ -1,6 +1,6 @@
 //! Shape items of shape layers (`shapes`) and groups (`it`).
 
-use kurbo::Vec2;
+use kurbo::{Join, Vec2};
 
 use super::paint::{Fill, GradientFill, GradientStroke, Stroke};
 use super::property::Property;
@@ -38,61 +38,16 @@ pub(crate) enum Shape {
     GradientStroke(GradientStroke),
     /// Trim paths (`tm`).
     Trim(Trim),
-    /// Round corners (`rd`), radius `r`.
-    RoundCorners(Property<f64>),
+    /// A repeater (`rp`).
+    Repeater(Box<Repeater>),
+    /// Rounded corners (`rd`).
+    RoundCorners(RoundCorners),
     /// Offset path (`op`).
     OffsetPath(OffsetPath),
-    /// Pucker/bloat (`pb`), amount `a` in percent.
-    PuckerBloat(Property<f64>),
+    /// Pucker/bloat (`pb`).
+    PuckerBloat(PuckerBloat),
     /// Zig-zag (`zz`).
     ZigZag(ZigZag),
-    /// Repeater (`rp`).
-    Repeater(Box<Repeater>),
-}
-
-/// Offset path (`op`): grows or shrinks the paths above it.
-#[derive(Clone, Debug)]
-pub(crate) struct OffsetPath {
-    /// Distance (`a`).
-    pub(crate) amount: Property<f64>,
-    /// Corner join (`lj`).
-    pub(crate) join: kurbo::Join,
-    /// Miter limit (`ml`).
-    pub(crate) miter_limit: f64,
-}
-
-/// Zig-zag (`zz`).
-#[derive(Clone, Debug)]
-pub(crate) struct ZigZag {
-    /// Amplitude (`s`).
-    pub(crate) size: Property<f64>,
-    /// Ridges per segment (`r`).
-    pub(crate) ridges: Property<f64>,
-    /// Smooth points (`pt: 2`) instead of corners.
-    pub(crate) smooth: bool,
-}
-
-/// Repeater (`rp`): draws the items above it several times, each copy transformed once more.
-#[derive(Clone, Debug)]
-pub(crate) struct Repeater {
-    /// Number of copies (`c`).
-    pub(crate) copies: Property<f64>,
-    /// Index offset of the first copy (`o`).
-    pub(crate) offset: Property<f64>,
-    /// Per-copy anchor (`tr.a`).
-    pub(crate) anchor: Property<Vec2>,
-    /// Per-copy translation (`tr.p`).
-    pub(crate) position: Property<Vec2>,
-    /// Per-copy scale in percent (`tr.s`).
-    pub(crate) scale: Property<Vec2>,
-    /// Per-copy rotation in degrees (`tr.r`).
-    pub(crate) rotation: Property<f64>,
-    /// Opacity of the first copy in percent (`tr.so`).
-    pub(crate) start_opacity: Property<f64>,
-    /// Opacity of the last copy in percent (`tr.eo`).
-    pub(crate) end_opacity: Property<f64>,
-    /// `m: 2`: each copy goes below the previous one; otherwise above.
-    pub(crate) below: bool,
 }
 
 /// A shape group.
@@ -162,4 +117,64 @@ pub(crate) struct Trim {
     pub(crate) offset: Property<f64>,
     /// `m: 2`: trim all paths as one; `m: 1`: trim each path on its own.
     pub(crate) individually: bool,
+}
+
+/// A repeater: draws the items above it in its group (shapes and paints) several times, each copy
+/// transformed once more than the previous one.
+#[derive(Clone, Debug)]
+pub(crate) struct Repeater {
+    /// Number of copies (`c`); the fractional part is dropped.
+    pub(crate) copies: Property<f64>,
+    /// Transform steps applied to the first copy, may be fractional or negative (`o`).
+    pub(crate) offset: Property<f64>,
+    /// `m: 2`: the first copy is drawn at the bottom; `m: 1` draws it on top (ThorVG, lottie-web).
+    pub(crate) below: bool,
+    /// Anchor point of the per-copy transform (`tr.a`).
+    pub(crate) anchor: Property<Vec2>,
+    /// Translation per copy (`tr.p`).
+    pub(crate) position: Property<Vec2>,
+    /// Scale per copy in percent (`tr.s`), compounded.
+    pub(crate) scale: Property<Vec2>,
+    /// Rotation per copy in degrees (`tr.r`).
+    pub(crate) rotation: Property<f64>,
+    /// Opacity of the first copy in percent (`tr.so`).
+    pub(crate) start_opacity: Property<f64>,
+    /// Opacity of the last copy in percent (`tr.eo`).
+    pub(crate) end_opacity: Property<f64>,
+}
+
+/// Rounded corners: replaces sharp vertices of the paths above with arcs.
+#[derive(Clone, Debug)]
+pub(crate) struct RoundCorners {
+    /// Radius (`r`).
+    pub(crate) radius: Property<f64>,
+}
+
+/// Offset path: grows (or shrinks) the paths above by a distance.
+#[derive(Clone, Debug)]
+pub(crate) struct OffsetPath {
+    /// Distance, outward when positive (`a`).
+    pub(crate) amount: Property<f64>,
+    /// Corner join (`lj`: 1 miter, 2 round, 3 bevel).
+    pub(crate) join: Join,
+    /// Miter limit, as a multiple of the distance (`ml`).
+    pub(crate) miter_limit: Property<f64>,
+}
+
+/// Pucker/bloat: pulls vertices toward the centre and pushes tangents out, or the reverse.
+#[derive(Clone, Debug)]
+pub(crate) struct PuckerBloat {
+    /// Amount in percent, positive puckers (`a`).
+    pub(crate) amount: Property<f64>,
+}
+
+/// Zig-zag: turns every segment of the paths above into ridges.
+#[derive(Clone, Debug)]
+pub(crate) struct ZigZag {
+    /// Sideways displacement (`s`).
+    pub(crate) size: Property<f64>,
+    /// Ridges per segment (`r`).
+    pub(crate) ridges: Property<f64>,
+    /// Point type (`pt`: 1 corner, 2 smooth).
+    pub(crate) points: Property<f64>,
 }
