@@ -216,14 +216,13 @@ pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
         (None, Some(rz)) => property(Some(rz), 0.0, ctx),
         (None, None) => property(None, 0.0, ctx),
     };
-    if three_d
-        && ["rx", "ry"].iter().any(|k| {
-            v.get(*k)
-                .is_some_and(|p| !property(Some(p), 0.0, ctx).is_zero())
-        })
-    {
-        ctx.warn("3D rotation (rx/ry) is not supported; only rz is applied");
-    }
+    let rotation_3d = if three_d {
+        let rx = property(v.get("rx"), 0.0, ctx);
+        let ry = property(v.get("ry"), 0.0, ctx);
+        (!rx.is_zero() || !ry.is_zero()).then(|| Box::new((rx, ry)))
+    } else {
+        None
+    };
     let mut t = Transform {
         anchor: property(v.get("a"), Vec2::ZERO, ctx),
         position,
@@ -232,6 +231,7 @@ pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
         skew: property(v.get("sk"), 0.0, ctx),
         skew_axis: property(v.get("sa"), 0.0, ctx),
         opacity: property(v.get("o"), 100.0, ctx),
+        rotation_3d,
         fixed: None,
     };
     t.resolve_static();
@@ -268,4 +268,31 @@ fn masks(v: &Value, ctx: &mut Ctx) -> Vec<Mask> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use kurbo::Point;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn three_d_rotation_flattens_like_rlottie() {
+        let ks = json!({
+            "p": {"k": [100, 50]}, "a": {"k": [0, 0]}, "s": {"k": [200, 100]},
+            "rx": {"k": 60}, "ry": {"k": 180}, "rz": {"k": 90}
+        });
+        let mut ctx = Ctx::default();
+        let m = transform(&ks, true, &mut ctx).matrix_at(0.0);
+        // (10, 10) -> scale (20, 10) -> ry 180: x * -1 -> rx 60: y * 0.5 -> rz 90 -> + p.
+        let p = m * Point::new(10.0, 10.0);
+        assert!((p - Point::new(95.0, 30.0)).hypot() < 1e-9, "{p:?}");
+
+        // The same transform on a 2D layer ignores rx/ry.
+        let flat = transform(&ks, false, &mut ctx);
+        assert!(flat.rotation_3d.is_none());
+        let q = flat.matrix_at(0.0) * Point::new(10.0, 10.0);
+        assert!((q - Point::new(90.0, 70.0)).hypot() < 1e-9, "{q:?}");
+    }
 }

@@ -30,6 +30,10 @@ pub(crate) struct Transform {
     pub(crate) skew_axis: Property<f64>,
     /// Opacity in percent (`o`).
     pub(crate) opacity: Property<f64>,
+    /// Rotation about the x and y axes in degrees (`rx`, `ry` on 3D layers), when either is
+    /// present and not always zero. Flattened as rlottie does without its perspective term: the
+    /// scaled layer is squashed by `cos(ry)` horizontally and `cos(rx)` vertically before `rz`.
+    pub(crate) rotation_3d: Option<Box<(Property<f64>, Property<f64>)>>,
     /// The matrix when every component is static.
     pub(crate) fixed: Option<Affine>,
 }
@@ -44,6 +48,7 @@ impl Default for Transform {
             skew: Property::Static(0.0),
             skew_axis: Property::Static(0.0),
             opacity: Property::Static(100.0),
+            rotation_3d: None,
             fixed: Some(Affine::IDENTITY),
         }
     }
@@ -61,7 +66,11 @@ impl Transform {
             && self.scale.is_static()
             && self.rotation.is_static()
             && self.skew.is_static()
-            && self.skew_axis.is_static())
+            && self.skew_axis.is_static()
+            && self
+                .rotation_3d
+                .as_ref()
+                .is_none_or(|r| r.0.is_static() && r.1.is_static()))
         .then(|| self.matrix_at(0.0));
     }
 
@@ -81,7 +90,7 @@ impl Transform {
         }
         let anchor = self.anchor.at(t);
         let position = self.position_at(t);
-        let scale = self.scale.at(t) / 100.0;
+        let scale = self.flat_scale_at(t);
         let rotation = self.rotation.at(t);
         let skew = self.skew.at(t);
         compose(
@@ -109,11 +118,23 @@ impl Transform {
         compose(
             self.anchor.at(t),
             here,
-            self.scale.at(t) / 100.0,
+            self.flat_scale_at(t),
             self.rotation.at(t) + extra,
             self.skew.at(t),
             self.skew_axis.at(t),
         )
+    }
+
+    /// Scale at local time `t` as a factor, including the flattened x/y rotation of 3D layers.
+    fn flat_scale_at(&self, t: f64) -> Vec2 {
+        let s = self.scale.at(t) / 100.0;
+        match &self.rotation_3d {
+            None => s,
+            Some(r) => Vec2::new(
+                s.x * r.1.at(t).to_radians().cos(),
+                s.y * r.0.at(t).to_radians().cos(),
+            ),
+        }
     }
 
     /// Opacity at local time `t`, in `0..=1`.
