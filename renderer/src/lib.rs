@@ -36,10 +36,14 @@
 //!   expansion) and track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
 //! - Layer blend modes (`bm`, as ThorVG and lottie-web; rlottie ignores them).
 //! - rlottie's reading of colours: the alpha of `c` is ignored and 0..255 components wrap.
+//! - rlottie's shared easing curves: keyframes whose tangents print alike (`%.2f`) or share a
+//!   name (`n`) reuse the first such curve in document order, as rlottie's parser does.
 //!
-//! Measured against rlottie on the 387-file corpus (5 frames per file, 512x512): on the frames where
-//! rlottie and ThorVG agree (>= 35 dB) and the file has no masks, mattes, merge paths or repeaters,
-//! 97.4 % of our frames are within 35 dB of rlottie.
+//! Measured against rlottie on the 387-file corpus (`cargo test --release --test integration corpus`,
+//! 5 frames per file at 512x512): on the frames where rlottie and ThorVG agree (>= 35 dB), 99.0 %
+//! of our frames are within 35 dB of rlottie (1607/1623; `.tgs` stickers 98.2 %). Render time
+//! (`tgs-converter bench-render`, 115 512x512 stickers, 10 frames each, one thread) had a median of
+//! 0.48 ms per frame, evaluation and rasterization together (ThorVG: 0.99 ms).
 //!
 //! # Unsupported features
 //!
@@ -63,6 +67,7 @@ pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
 pub use eval::Renderer;
 pub use import::{
-    MAX_KEYFRAMES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES, MAX_SIZE,
+    MAX_KEYFRAMES, MAX_LAYER_INSTANCES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES,
+    MAX_SIZE,
 };
 pub use model::Animation;

@@ -129,6 +129,9 @@ pub(crate) fn dashing(lengths: &[f64], offset: f64) -> Dashing {
     }
 }
 
+/// Most pattern repetitions dashed along one path (see [`dash_path`]).
+const MAX_DASH_PERIODS: f64 = 20_000.0;
+
 /// Dashes `path` with `pattern` (alternating dash and gap lengths, as [`Dashing::Dashed`] gives
 /// them) starting `offset` into the pattern at every subpath, and appends the dashes to `out`.
 ///
@@ -138,6 +141,23 @@ pub(crate) fn dashing(lengths: &[f64], offset: f64) -> Dashing {
 pub(crate) fn dash_path(path: &BezPath, pattern: &[f64], offset: f64, out: &mut BezPath) {
     let period: f64 = pattern.iter().sum();
     if pattern.is_empty() || period <= 0.0 || !period.is_finite() {
+        out.extend(path.elements().iter().copied());
+        return;
+    }
+    // Safety: a huge (or non-finite) path with a tiny pattern would emit millions of dashes; the
+    // control polygon bounds the length, and past the budget the line is drawn solid.
+    let mut bound = 0.0;
+    let mut last = Point::ZERO;
+    for el in path.elements() {
+        if let Some(p) = el.end_point() {
+            if !matches!(el, PathEl::MoveTo(_)) {
+                bound += (p - last).hypot();
+            }
+            last = p;
+        }
+    }
+    let periods = bound / period;
+    if periods.is_nan() || periods > MAX_DASH_PERIODS {
         out.extend(path.elements().iter().copied());
         return;
     }

@@ -9,6 +9,7 @@
 //! `p`, legacy keyframes, unknown layer types) and drops fields we need (`ti`/`to`, fill rule,
 //! dashes, mask modes), so this module is the one place that knows the JSON layout.
 
+mod easing_cache;
 mod json;
 mod layers;
 pub(crate) mod properties;
@@ -27,6 +28,9 @@ use json::{arr, num_at, str_at};
 pub const MAX_SIZE: f64 = 16384.0;
 /// Most layers over all compositions.
 pub const MAX_LAYERS: usize = 10_000;
+/// Most layers an animation may have once every precomposition reference is expanded (each layer is
+/// evaluated once per frame per reference).
+pub const MAX_LAYER_INSTANCES: usize = 100_000;
 /// Deepest precomposition nesting.
 pub const MAX_PRECOMP_DEPTH: usize = 32;
 /// Most keyframes over all properties.
@@ -47,6 +51,8 @@ pub(crate) struct Ctx {
     pub(crate) points: usize,
     /// Precomposition asset ids to asset indices.
     assets: HashMap<String, usize>,
+    /// rlottie's shared easing curves by key.
+    pub(crate) easings: easing_cache::EasingCache,
 }
 
 impl Ctx {
@@ -119,6 +125,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     }
 
     let mut ctx = Ctx::default();
+    easing_cache::scan(bytes, &mut ctx.easings);
     let asset_list = arr(&doc, "assets");
     let mut precomp_json = Vec::new();
     for asset in asset_list {
@@ -140,6 +147,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     }
     let root = layers::composition(arr(&doc, "layers"), out_point, frame_rate, &mut ctx)?;
     check_nesting(&root, &assets)?;
+    check_expansion(&root, &assets)?;
     if doc
         .get("chars")
         .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
@@ -160,6 +168,46 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
         assets,
         asset_count: asset_list.len(),
     })
+}
+
+/// Rejects animations whose precompositions expand to more than [`MAX_LAYER_INSTANCES`] layers.
+///
+/// Assets are shared, so a file can be small and still reference a precomposition ten times at each
+/// of ten levels: 10^10 layers to evaluate per frame. The count is memoised per asset and saturates.
+fn check_expansion(root: &Composition, assets: &[Composition]) -> Result<(), Error> {
+    fn instances(comp: &Composition, assets: &[Composition], memo: &mut [Option<usize>]) -> usize {
+        let mut total = 0_usize;
+        for layer in &comp.layers {
+            total = total.saturating_add(1);
+            if let LayerContent::Precomp { asset, .. } = layer.content {
+                let below = match memo[asset] {
+                    Some(n) => n,
+                    None => {
+                        // Cycles were rejected by `check_nesting`; mark to stay safe regardless.
+                        memo[asset] = Some(usize::MAX);
+                        let n = instances(&assets[asset], assets, memo);
+                        memo[asset] = Some(n);
+                        n
+                    }
+                };
+                total = total.saturating_add(below);
+            }
+        }
+        total
+    }
+    let mut memo = vec![None; assets.len()];
+    let total = instances(root, assets, &mut memo);
+    if total > MAX_LAYER_INSTANCES {
+        return Err(Error::LimitExceeded(format!(
+            "precompositions expand to more than {MAX_LAYER_INSTANCES} layers (counted {})",
+            if total == usize::MAX {
+                "too many to count".to_owned()
+            } else {
+                total.to_string()
+            }
+        )));
+    }
+    Ok(())
 }
 
 /// Rejects precomposition cycles and nesting deeper than [`MAX_PRECOMP_DEPTH`], so evaluation
@@ -206,4 +254,48 @@ fn check_nesting(root: &Composition, assets: &[Composition]) -> Result<(), Error
     }
     let mut memo = vec![None; assets.len()];
     depth(root, assets, &mut memo, 0).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Animation, Error};
+
+    /// `levels` precompositions, each referencing the next `fan_out` times; the last draws a square.
+    fn fan_out(levels: usize, fan_out: usize) -> String {
+        let shape = r#"{"ty":4,"ip":0,"op":30,"st":0,"ks":{},"shapes":[
+            {"ty":"rc","p":{"a":0,"k":[10,10]},"s":{"a":0,"k":[5,5]},"r":{"a":0,"k":0}},
+            {"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}]}"#;
+        let reference = |id: usize| {
+            format!(r#"{{"ty":0,"refId":"p{id}","ip":0,"op":30,"st":0,"w":64,"h":64,"ks":{{}}}}"#)
+        };
+        let assets: Vec<String> = (0..levels)
+            .map(|d| {
+                let layers = if d + 1 == levels {
+                    shape.to_owned()
+                } else {
+                    vec![reference(d + 1); fan_out].join(",")
+                };
+                format!(r#"{{"id":"p{d}","layers":[{layers}]}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":64,"h":64,"assets":[{}],"layers":[{}]}}"#,
+            assets.join(","),
+            reference(0)
+        )
+    }
+
+    #[test]
+    fn precomp_fan_out_bomb_is_rejected() {
+        // 10^11 layer instances from a 3 KB file.
+        let err = Animation::from_slice(fan_out(12, 10).as_bytes()).unwrap_err();
+        assert!(matches!(err, Error::LimitExceeded(_)), "{err}");
+        assert!(err.to_string().contains("expand to more than"), "{err}");
+    }
+
+    #[test]
+    fn precomp_sharing_within_limit_loads() {
+        // 3 levels of 10: 1 + 10 + 100 + 1000 layers.
+        assert!(Animation::from_slice(fan_out(4, 10).as_bytes()).is_ok());
+    }
 }

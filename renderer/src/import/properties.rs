@@ -132,13 +132,19 @@ struct RawKey<'a, T> {
     json: &'a Value,
 }
 
-fn easing(kf: &Value) -> Easing {
+fn easing(kf: &Value, ctx: &Ctx) -> Easing {
     if flag(kf, "h") {
         return Easing::Hold;
     }
     let (Some(o), Some(i)) = (kf.get("o"), kf.get("i")) else {
         return Easing::Curves(vec![CubicEase::LINEAR]);
     };
+    if i.is_object() {
+        let (key, _) = super::easing_cache::key_of(kf.get("n"), i, o);
+        if let Some(c) = ctx.easings.get(&key) {
+            return Easing::Curves(vec![CubicEase::new(c[0], c[1], c[2], c[3])]);
+        }
+    }
     let mut ox = Vec::new();
     let mut oy = Vec::new();
     let mut ix = Vec::new();
@@ -205,7 +211,7 @@ fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property
         let end = raw[i].e.clone().unwrap_or_else(|| starts[i + 1].clone());
         let spatial = T::spatial(&start, &end, raw[i].json);
         segments.push(Segment {
-            easing: easing(raw[i].json),
+            easing: easing(raw[i].json, ctx),
             start,
             end,
             spatial,

@@ -76,3 +76,60 @@ fn each(paths: &mut [BezPath], f: impl Fn(&BezPath) -> BezPath) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kurbo::PathEl;
+
+    use crate::draw::{DrawCommand, DrawList};
+
+    /// Evaluates a one-layer animation whose root group holds `items` (JSON) at frame 0 and
+    /// returns the number of curve segments of each fill.
+    fn curves(items: &str) -> Vec<usize> {
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":100,"h":100,"layers":[{{"ty":4,"ind":1,
+            "ip":0,"op":10,"st":0,"ks":{{}},"shapes":[{{"ty":"gr","it":[{items}]}}]}}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        list.commands
+            .iter()
+            .filter_map(|c| match c {
+                DrawCommand::Fill { path, .. } => Some(
+                    path.elements()
+                        .iter()
+                        .filter(|e| matches!(e, PathEl::CurveTo(..)))
+                        .count(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const RECT: &str =
+        r#"{"ty":"rc","p":{"a":0,"k":[50,50]},"s":{"a":0,"k":[40,20]},"r":{"a":0,"k":0}}"#;
+    const FILL: &str = r#"{"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}"#;
+    const ROUND: &str = r#"{"ty":"rd","r":{"a":0,"k":4}}"#;
+
+    #[test]
+    fn round_corners_applies_to_paths_above_in_nested_groups() {
+        assert_eq!(curves(&format!("{RECT},{FILL}")), [0]);
+        assert_eq!(curves(&format!("{RECT},{ROUND},{FILL}")), [4]);
+        // A modifier below the paint still shapes the paths the paint covers.
+        assert_eq!(curves(&format!("{RECT},{FILL},{ROUND}")), [4]);
+        assert_eq!(
+            curves(&format!(r#"{{"ty":"gr","it":[{RECT}]}},{ROUND},{FILL}"#)),
+            [4]
+        );
+        // Paths below the modifier are not touched.
+        assert_eq!(curves(&format!("{ROUND},{RECT},{FILL}")), [0]);
+    }
+
+    #[test]
+    fn rounded_rectangle_keeps_its_own_corners() {
+        let own =
+            r#"{"ty":"rc","p":{"a":0,"k":[50,50]},"s":{"a":0,"k":[40,20]},"r":{"a":0,"k":2}}"#;
+        assert_eq!(curves(&format!("{own},{ROUND},{FILL}")), [4]);
+    }
+}

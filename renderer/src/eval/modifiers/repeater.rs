@@ -178,4 +178,69 @@ mod tests {
             [2, 1, 0]
         );
     }
+
+    /// Evaluates a one-layer animation whose root group holds `items` (JSON) at frame 0.
+    fn draw(items: &str) -> crate::draw::DrawList {
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":100,"h":100,"layers":[{{"ty":4,"ind":1,
+            "ip":0,"op":10,"st":0,"ks":{{}},"shapes":[{{"ty":"gr","it":[{items}]}}]}}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = crate::draw::DrawList::default();
+        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        list
+    }
+
+    const SHAPE: &str =
+        r#"{"ty":"rc","p":{"a":0,"k":[10,10]},"s":{"a":0,"k":[10,10]},"r":{"a":0,"k":0}}"#;
+    const FILL: &str = r#"{"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}"#;
+
+    fn rp(m: u8) -> String {
+        format!(
+            r#"{{"ty":"rp","c":{{"a":0,"k":3}},"o":{{"a":0,"k":0}},"m":{m},"tr":{{"p":{{"a":0,"k":[20,0]}}}}}}"#
+        )
+    }
+
+    fn fills(list: &crate::draw::DrawList) -> Vec<(f64, usize)> {
+        list.commands
+            .iter()
+            .filter_map(|c| match c {
+                crate::draw::DrawCommand::Fill {
+                    path, transform, ..
+                } => {
+                    let x = (*transform * path.elements()[0].end_point().unwrap()).x;
+                    let subpaths = path
+                        .elements()
+                        .iter()
+                        .filter(|e| matches!(e, kurbo::PathEl::MoveTo(_)))
+                        .count();
+                    Some((x, subpaths))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn repeater_copies_paints_above_it() {
+        // m: 1 draws the first copy on top, so it comes last in painting order.
+        let list = draw(&format!("{SHAPE},{FILL},{}", rp(1)));
+        let xs: Vec<f64> = fills(&list).iter().map(|f| f.0).collect();
+        assert_eq!(xs, [55.0, 35.0, 15.0]);
+        let list = draw(&format!("{SHAPE},{FILL},{}", rp(2)));
+        let xs: Vec<f64> = fills(&list).iter().map(|f| f.0).collect();
+        assert_eq!(xs, [15.0, 35.0, 55.0]);
+    }
+
+    #[test]
+    fn repeater_paint_below_covers_every_copy() {
+        let list = draw(&format!("{SHAPE},{},{FILL}", rp(1)));
+        assert_eq!(fills(&list), [(15.0, 3)]);
+    }
+
+    #[test]
+    fn repeater_nested_copies_multiply() {
+        let list = draw(&format!("{SHAPE},{FILL},{},{}", rp(1), rp(1)));
+        assert_eq!(fills(&list).len(), 9);
+    }
 }
