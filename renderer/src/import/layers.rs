@@ -5,8 +5,12 @@ use std::collections::HashMap;
 use kurbo::Vec2;
 use peniko::{BlendMode, Compose, Mix};
 use serde_json::Value;
+use velato::schema::constants::blend_mode::BlendMode as SchemaBlend;
+use velato::schema::constants::mask_mode::MaskMode as SchemaMask;
+use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 
 use super::Ctx;
+use super::constants::{self, Field};
 use super::json::{arr, flag, hex_color, int_at, num_at, str_at};
 use super::properties::property;
 use super::shapes;
@@ -113,14 +117,20 @@ fn layer(v: &Value, default_out: f64, frame_rate: f64, ctx: &mut Ctx) -> Layer {
     if arr(v, "ef").iter().any(|e| !flag(e, "hd")) {
         ctx.warn("layer effects are not supported");
     }
-    let blend = int_at(v, "bm").and_then(|bm| blend_mode(bm, ctx));
+    let blend = blend_mode(v, ctx);
     let masks = masks(v, ctx);
-    let matte = match int_at(v, "tt") {
-        Some(1) => Some((MatteMode::Alpha, usize::MAX)),
-        Some(2) => Some((MatteMode::AlphaInverted, usize::MAX)),
-        Some(3) => Some((MatteMode::Luma, usize::MAX)),
-        Some(4) => Some((MatteMode::LumaInverted, usize::MAX)),
-        _ => None,
+    let matte = match constants::matte_mode(v) {
+        Field::Known(SchemaMatte::Alpha) => Some((MatteMode::Alpha, usize::MAX)),
+        Field::Known(SchemaMatte::InvertedAlpha) => Some((MatteMode::AlphaInverted, usize::MAX)),
+        Field::Known(SchemaMatte::Luma) => Some((MatteMode::Luma, usize::MAX)),
+        Field::Known(SchemaMatte::InvertedLuma) => Some((MatteMode::LumaInverted, usize::MAX)),
+        Field::Known(SchemaMatte::Normal) | Field::Absent => None,
+        Field::Unknown(tt) => {
+            ctx.warn(format!(
+                "track matte mode {tt} is not supported; drawn without matte"
+            ));
+            None
+        }
     };
     let stretch = num_at(v, "sr").filter(|s| s.abs() > 1e-9).unwrap_or(1.0);
     Layer {
@@ -140,30 +150,32 @@ fn layer(v: &Value, default_out: f64, frame_rate: f64, ctx: &mut Ctx) -> Layer {
     }
 }
 
-/// Maps `bm` to a blend mode (`None` for normal).
-fn blend_mode(bm: i64, ctx: &mut Ctx) -> Option<BlendMode> {
-    let mix = match bm {
-        0 => return None,
-        1 => Mix::Multiply,
-        2 => Mix::Screen,
-        3 => Mix::Overlay,
-        4 => Mix::Darken,
-        5 => Mix::Lighten,
-        6 => Mix::ColorDodge,
-        7 => Mix::ColorBurn,
-        8 => Mix::HardLight,
-        9 => Mix::SoftLight,
-        10 => Mix::Difference,
-        11 => Mix::Exclusion,
-        12 => Mix::Hue,
-        13 => Mix::Saturation,
-        14 => Mix::Color,
-        15 => Mix::Luminosity,
-        16 => return Some(BlendMode::new(Mix::Normal, Compose::Plus)),
-        other => {
-            ctx.warn(format!(
-                "blend mode {other} is not supported; drawn as normal"
-            ));
+/// Reads the layer blend mode `bm` (`None` for normal).
+fn blend_mode(v: &Value, ctx: &mut Ctx) -> Option<BlendMode> {
+    let mix = match constants::blend_mode(v) {
+        Field::Absent | Field::Known(SchemaBlend::Normal) => return None,
+        Field::Known(SchemaBlend::Multiply) => Mix::Multiply,
+        Field::Known(SchemaBlend::Screen) => Mix::Screen,
+        Field::Known(SchemaBlend::Overlay) => Mix::Overlay,
+        Field::Known(SchemaBlend::Darken) => Mix::Darken,
+        Field::Known(SchemaBlend::Lighten) => Mix::Lighten,
+        Field::Known(SchemaBlend::ColorDodge) => Mix::ColorDodge,
+        Field::Known(SchemaBlend::ColorBurn) => Mix::ColorBurn,
+        Field::Known(SchemaBlend::HardLight) => Mix::HardLight,
+        Field::Known(SchemaBlend::SoftLight) => Mix::SoftLight,
+        Field::Known(SchemaBlend::Difference) => Mix::Difference,
+        Field::Known(SchemaBlend::Exclusion) => Mix::Exclusion,
+        Field::Known(SchemaBlend::Hue) => Mix::Hue,
+        Field::Known(SchemaBlend::Saturation) => Mix::Saturation,
+        Field::Known(SchemaBlend::Color) => Mix::Color,
+        Field::Known(SchemaBlend::Luminosity) => Mix::Luminosity,
+        Field::Known(SchemaBlend::Add) => return Some(BlendMode::new(Mix::Normal, Compose::Plus)),
+        Field::Known(SchemaBlend::HardMix) => {
+            ctx.warn("blend mode 17 (hard mix) is not supported; drawn as normal");
+            return None;
+        }
+        Field::Unknown(bm) => {
+            ctx.warn(format!("blend mode {bm} is not supported; drawn as normal"));
             return None;
         }
     };
@@ -229,16 +241,16 @@ pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
 fn masks(v: &Value, ctx: &mut Ctx) -> Vec<Mask> {
     let mut out = Vec::new();
     for m in arr(v, "masksProperties") {
-        let mode = match str_at(m, "mode").unwrap_or("a") {
-            "a" => MaskMode::Add,
-            "s" => MaskMode::Subtract,
-            "i" => MaskMode::Intersect,
-            "l" => MaskMode::Lighten,
-            "d" => MaskMode::Darken,
-            "f" => MaskMode::Difference,
-            "n" => continue,
-            other => {
-                ctx.warn(format!("mask mode `{other}` is not supported"));
+        let mode = match constants::mask_mode(m) {
+            Field::Known(SchemaMask::Add) | Field::Absent => MaskMode::Add,
+            Field::Known(SchemaMask::Subtract) => MaskMode::Subtract,
+            Field::Known(SchemaMask::Intersect) => MaskMode::Intersect,
+            Field::Known(SchemaMask::Lighten) => MaskMode::Lighten,
+            Field::Known(SchemaMask::Darken) => MaskMode::Darken,
+            Field::Known(SchemaMask::Difference) => MaskMode::Difference,
+            Field::Known(SchemaMask::None) => continue,
+            Field::Unknown(other) => {
+                ctx.warn(format!("mask mode {other} is not supported"));
                 continue;
             }
         };
