@@ -12,7 +12,7 @@
 //! paints that copy only), and the items after it see the paths of every copy
 //! (see [`super::modifiers::repeater`]).
 
-use kurbo::{Affine, BezPath, Vec2};
+use kurbo::{Affine, BezPath, PathEl, Vec2};
 use peniko::{Brush, Fill as FillRule};
 
 use super::modifiers::outline::{self, Outline};
@@ -255,15 +255,22 @@ impl Scratch {
                     brush: op.brush,
                 },
                 PaintKind::Stroke(style, dash) => {
-                    let path = match dash {
-                        Some(dash) => dash_stroke(&mut self.pool, path, transform, &dash),
-                        None => path,
+                    let (path, brush) = match dash {
+                        Some(dash) => match dense_dash_coverage(&path, &dash) {
+                            // Too many dashes to cut: a solid stroke faded by their coverage.
+                            Some(coverage) => (path, op.brush.multiply_alpha(coverage)),
+                            None => (
+                                dash_stroke(&mut self.pool, path, transform, &dash),
+                                op.brush,
+                            ),
+                        },
+                        None => (path, op.brush),
                     };
                     DrawCommand::Stroke {
                         path,
                         transform,
                         style,
-                        brush: op.brush,
+                        brush,
                     }
                 }
             });
@@ -298,4 +305,42 @@ fn dash_stroke(
     dashed.apply_affine(transform.inverse());
     pool.push(device);
     dashed
+}
+
+/// Most dashes one stroke may be cut into before it is drawn solid instead.
+const MAX_DASHES: f64 = 20_000.0;
+
+/// For a dash pattern that would cut `path` into more than [`MAX_DASHES`] dashes, returns the
+/// fraction of the line the dashes cover; `None` for ordinary patterns.
+///
+/// Cutting costs time per dash, so a long path with a tiny pattern (hostile input, or a
+/// degenerate animation) could take minutes; at that density the dashes are far below a pixel
+/// apart, and a faded solid stroke looks the same.
+fn dense_dash_coverage(path: &BezPath, dash: &paint::Dash) -> Option<f32> {
+    let period: f64 = dash.pattern.iter().sum();
+    // The control polygon is never shorter than the curve: about an upper bound (the pattern is
+    // in the same units as the path).
+    let mut length = 0.0;
+    let mut last = kurbo::Point::ZERO;
+    for el in path.elements() {
+        let (points, draws): (&[kurbo::Point], bool) = match el {
+            PathEl::MoveTo(p) => (std::slice::from_ref(p), false),
+            PathEl::LineTo(p) => (std::slice::from_ref(p), true),
+            PathEl::QuadTo(a, p) => (&[*a, *p][..], true),
+            PathEl::CurveTo(a, b, p) => (&[*a, *b, *p][..], true),
+            PathEl::ClosePath => (&[][..], false),
+        };
+        for p in points {
+            if draws {
+                length += (*p - last).hypot();
+            }
+            last = *p;
+        }
+    }
+    if period > 0.0 && length / period <= MAX_DASHES {
+        return None;
+    }
+    let on: f64 = dash.pattern.iter().step_by(2).sum();
+    let coverage = if period > 0.0 { on / period } else { 0.0 };
+    Some(coverage.clamp(0.0, 1.0) as f32)
 }
