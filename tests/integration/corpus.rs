@@ -752,16 +752,5 @@ fn corpus_conformance() {
 /// Files in `tests/corpus-expected-failures.txt` (`file  reason`): known load/render failures
 /// of files rlottie renders. They are reported, not failed; a listed file that works fails.
 fn expected_failures() -> Vec<(String, String)> {
-    let path = util::repo_root().join("tests/corpus-expected-failures.txt");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Vec::new();
-    };
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (file, reason) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
-            (file.to_owned(), reason.trim().to_owned())
-        })
-        .collect()
+    util::read_reason_list("tests/corpus-expected-failures.txt")
 }

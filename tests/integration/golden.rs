@@ -350,18 +350,7 @@ fn update_requested(name: &str, case: &str) -> bool {
 
 /// Cases listed in `tests/golden-expected-failures.txt` (`topic/case  reason`), with reasons.
 pub(crate) fn expected_failures() -> Vec<(String, String)> {
-    let path = util::repo_root().join("tests/golden-expected-failures.txt");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Vec::new();
-    };
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (case, reason) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
-            (case.to_owned(), reason.trim().to_owned())
-        })
-        .collect()
+    util::read_reason_list("tests/golden-expected-failures.txt")
 }
 
 fn diff_dir() -> PathBuf {

@@ -246,6 +246,23 @@ pub(crate) fn evenly_spaced(n: u32, k: u32) -> Vec<u32> {
     out
 }
 
+/// Reads a list file of `name  reason` lines (blank lines and `#` comments skipped), such as
+/// `tests/golden-expected-failures.txt`; a missing file is an empty list.
+pub(crate) fn read_reason_list(relative: &str) -> Vec<(String, String)> {
+    let path = repo_root().join(relative);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, reason) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
+            (name.to_owned(), reason.trim().to_owned())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
