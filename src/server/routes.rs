@@ -150,6 +150,33 @@ fn cache_header(hit: bool) -> (&'static str, &'static str) {
     (CACHE_HIT, if hit { "true" } else { "false" })
 }
 
+/// Reads the sticker of a request (multipart `file` or raw body) within the body timeout and the
+/// input size limit.
+async fn sticker_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<web::Bytes, ApiError> {
+    body::with_timeout(
+        state.config.body_timeout,
+        body::read_sticker(req, payload, state.config.limits.max_input_bytes),
+    )
+    .await
+}
+
+/// Reads a JSON request body within the body timeout and the body size limit.
+async fn json_body<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<T, ApiError> {
+    body::with_timeout(
+        state.config.body_timeout,
+        body::read_json(req, payload, state.config.max_body_bytes),
+    )
+    .await
+}
+
 /// `POST /convert`: the sticker (multipart `file` or raw body) -> the image bytes.
 pub(super) async fn convert(
     req: HttpRequest,
@@ -158,11 +185,7 @@ pub(super) async fn convert(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let params = RenderParams::from_query(&query)?;
-    let input = body::with_timeout(
-        state.config.body_timeout,
-        body::read_sticker(&req, payload, state.config.limits.max_input_bytes),
-    )
-    .await?;
+    let input = sticker_body(&req, payload, &state).await?;
     let start = Instant::now();
     let job_state = state.clone();
     let out = state
@@ -193,11 +216,7 @@ pub(super) async fn convert_base64(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let item: ConvertItem = body::with_timeout(
-        state.config.body_timeout,
-        body::read_json(&req, payload, state.config.max_body_bytes),
-    )
-    .await?;
+    let item: ConvertItem = json_body(&req, payload, &state).await?;
     let job_state = state.clone();
     let out = state
         .pool
@@ -218,11 +237,7 @@ pub(super) async fn convert_batch(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch: BatchRequest = body::with_timeout(
-        state.config.body_timeout,
-        body::read_json(&req, payload, state.config.max_body_bytes),
-    )
-    .await?;
+    let batch: BatchRequest = json_body(&req, payload, &state).await?;
     let max = state.config.max_batch_items;
     if batch.items.len() > max {
         return Err(ApiError::new(
@@ -258,11 +273,7 @@ pub(super) async fn info(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body::with_timeout(
-        state.config.body_timeout,
-        body::read_sticker(&req, payload, state.config.limits.max_input_bytes),
-    )
-    .await?;
+    let input = sticker_body(&req, payload, &state).await?;
     let start = Instant::now();
     let job_state = state.clone();
     let (info, hit) = state
