@@ -259,6 +259,19 @@ golden!(masks_intersect, "masks/intersect", frames = [0, 10, 19, 29]);
 golden!(masks_inverted, "masks/inverted", frames = [0, 3, 6, 9]);
 golden!(masks_opacity, "masks/opacity", frames = [0, 10, 19, 29]);
 golden!(masks_subtract, "masks/subtract", frames = [0, 10, 19, 29]);
+golden!(masks_darken, "masks/darken", frames = [0, 10, 19, 29]);
+golden!(
+    masks_difference,
+    "masks/difference",
+    frames = [0, 10, 19, 29]
+);
+golden!(masks_lighten, "masks/lighten", frames = [0, 10, 19, 29]);
+golden!(masks_none, "masks/none", frames = [0, 10, 19, 29]);
+golden!(
+    masks_several_in_order,
+    "masks/several_in_order",
+    frames = [0, 10, 19, 29]
+);
 // mattes (issue 3)
 golden!(mattes_alpha, "mattes/alpha", frames = [0, 10, 19, 29]);
 golden!(
