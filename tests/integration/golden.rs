@@ -323,6 +323,24 @@ golden!(
 );
 golden!(blend_multiply, "blend/multiply", frames = [0, 3, 6, 9]);
 golden!(blend_screen, "blend/screen", frames = [0, 3, 6, 9]);
+golden!(blend_overlay, "blend/overlay", frames = [0, 3, 6, 9]);
+golden!(blend_darken, "blend/darken", frames = [0, 3, 6, 9]);
+golden!(blend_lighten, "blend/lighten", frames = [0, 3, 6, 9]);
+golden!(
+    blend_color_dodge,
+    "blend/color_dodge",
+    frames = [0, 3, 6, 9]
+);
+golden!(blend_color_burn, "blend/color_burn", frames = [0, 3, 6, 9]);
+golden!(blend_hard_light, "blend/hard_light", frames = [0, 3, 6, 9]);
+golden!(blend_soft_light, "blend/soft_light", frames = [0, 3, 6, 9]);
+golden!(blend_difference, "blend/difference", frames = [0, 3, 6, 9]);
+golden!(blend_exclusion, "blend/exclusion", frames = [0, 3, 6, 9]);
+golden!(blend_hue, "blend/hue", frames = [0, 3, 6, 9]);
+golden!(blend_saturation, "blend/saturation", frames = [0, 3, 6, 9]);
+golden!(blend_color, "blend/color", frames = [0, 3, 6, 9]);
+golden!(blend_luminosity, "blend/luminosity", frames = [0, 3, 6, 9]);
+golden!(blend_add, "blend/add", frames = [0, 3, 6, 9]);
 
 /// One frame's outcome.
 enum FrameResult {
