@@ -114,6 +114,11 @@ golden!(
     "transform/split_position",
     frames = [0, 15, 29, 44]
 );
+golden!(
+    transform_auto_orient,
+    "transform/auto_orient",
+    frames = [0, 20, 39, 59]
+);
 // parenting
 golden!(parenting_chain, "parenting/chain", frames = [0, 20, 39, 59]);
 golden!(
@@ -162,6 +167,16 @@ golden!(
 );
 golden!(layers_order, "layers/order", frames = [0, 3, 6, 9]);
 golden!(layers_solid, "layers/solid", frames = [0, 10, 19, 29]);
+golden!(
+    layers_3d_flattened,
+    "layers/3d_flattened",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    layers_unsupported_features,
+    "layers/unsupported_features",
+    frames = [0, 10, 19, 29]
+);
 // shapes
 golden!(shapes_direction, "shapes/direction", frames = [0, 3, 6, 9]);
 golden!(shapes_ellipse, "shapes/ellipse", frames = [0, 10, 19, 29]);
@@ -222,6 +237,11 @@ golden!(
 golden!(
     trim_start_end_animated,
     "trim/start_end_animated",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    trim_nested_groups,
+    "trim/nested_groups",
     frames = [0, 13, 26, 39]
 );
 // gradients
@@ -288,6 +308,16 @@ golden!(
 golden!(
     mattes_tp_parent,
     "mattes/tp_parent",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    mattes_matted_matte,
+    "mattes/matted_matte",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    mattes_precomp_source,
+    "mattes/precomp_source",
     frames = [0, 10, 19, 29]
 );
 // path modifiers (issue 3)
