@@ -12,6 +12,9 @@ use crate::model::{Animation, Composition};
 /// Precomp clips and masks are skipped when they cover this much more than the composition.
 const FULL_RECT_MARGIN: f64 = 1.0;
 
+/// Most track mattes applied in a chain (a matte whose source is matted, and so on).
+const MAX_MATTE_DEPTH: usize = 8;
+
 impl Scratch {
     /// Draws the layers of `comp` at its time `t`, bottom layer first.
     pub(crate) fn draw_composition(
@@ -28,31 +31,55 @@ impl Scratch {
             if layer.is_matte || layer.hidden || !layer.is_active(t) {
                 continue;
             }
-            match layer.matte {
-                Some((mode, source)) if source < comp.layers.len() => {
-                    let (kind, inverted) = match mode {
-                        MatteMode::Alpha => (MaskKind::Alpha, false),
-                        MatteMode::AlphaInverted => (MaskKind::Alpha, true),
-                        MatteMode::Luma => (MaskKind::Luminance, false),
-                        MatteMode::LumaInverted => (MaskKind::Luminance, true),
-                    };
-                    let mark = out.len();
-                    out.push(DrawCommand::PushMask { kind, inverted });
-                    let src = &comp.layers[source];
-                    if src.is_active(t) {
-                        self.draw_layer(anim, comp, source, t, base, alpha, out);
-                    }
-                    if !inverted && out.len() == mark + 1 {
-                        // An empty alpha matte hides everything.
-                        out.commands.truncate(mark);
-                        continue;
-                    }
-                    out.push(DrawCommand::BeginMasked);
-                    self.draw_layer(anim, comp, i, t, base, alpha, out);
-                    out.push(DrawCommand::PopMask);
+            self.draw_matted(anim, comp, i, t, base, alpha, 0, out);
+        }
+    }
+
+    /// Draws layer `i` of `comp` through its track matte, if it has one. The matte source is
+    /// drawn the same way, so a matte layer that is itself matted shows only where its own
+    /// matte lets it (After Effects and lottie-web; rlottie and ThorVG ignore the inner
+    /// matte). `depth` counts the mattes above this one; `tp` can name any layer, so a chain
+    /// that reaches [`MAX_MATTE_DEPTH`] (a cycle) draws its last source unmatted.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one frame's drawing state, passed down"
+    )]
+    fn draw_matted(
+        &mut self,
+        anim: &Animation,
+        comp: &Composition,
+        i: usize,
+        t: f64,
+        base: Affine,
+        alpha: f64,
+        depth: usize,
+        out: &mut DrawList,
+    ) {
+        let layer = &comp.layers[i];
+        match layer.matte {
+            Some((mode, source)) if source < comp.layers.len() && depth < MAX_MATTE_DEPTH => {
+                let (kind, inverted) = match mode {
+                    MatteMode::Alpha => (MaskKind::Alpha, false),
+                    MatteMode::AlphaInverted => (MaskKind::Alpha, true),
+                    MatteMode::Luma => (MaskKind::Luminance, false),
+                    MatteMode::LumaInverted => (MaskKind::Luminance, true),
+                };
+                let mark = out.len();
+                out.push(DrawCommand::PushMask { kind, inverted });
+                let src = &comp.layers[source];
+                if src.is_active(t) {
+                    self.draw_matted(anim, comp, source, t, base, alpha, depth + 1, out);
                 }
-                _ => self.draw_layer(anim, comp, i, t, base, alpha, out),
+                if !inverted && out.len() == mark + 1 {
+                    // An empty alpha matte hides everything.
+                    out.commands.truncate(mark);
+                    return;
+                }
+                out.push(DrawCommand::BeginMasked);
+                self.draw_layer(anim, comp, i, t, base, alpha, out);
+                out.push(DrawCommand::PopMask);
             }
+            _ => self.draw_layer(anim, comp, i, t, base, alpha, out),
         }
     }
 
@@ -190,26 +217,28 @@ impl Scratch {
         if layer.masks.is_empty() {
             return false;
         }
+        // The coverage is built as a grey level on an opaque black canvas (a luminance mask), so
+        // that every mode is one colour blend: add and subtract paint white or black over it;
+        // intersect, lighten, darken and difference blend an opaque grey layer holding the
+        // mask's own coverage (times its opacity) with multiply, lighten (max), darken (min)
+        // and exclusion (a + b - 2ab), as After Effects and ThorVG combine masks.
         out.push(DrawCommand::PushMask {
-            kind: MaskKind::Alpha,
+            kind: MaskKind::Luminance,
             inverted: false,
         });
         let full = Rect::new(0.0, 0.0, anim.width, anim.height).inflate(2.0, 2.0);
-        for (k, mask) in layer.masks.iter().enumerate() {
-            let opacity = (mask.opacity.at(lt) / 100.0).clamp(0.0, 1.0) as f32;
-            // The first mask combines with an empty coverage, except that subtracting or
-            // intersecting first starts from full coverage (After Effects, rlottie).
-            if k == 0 && matches!(mask.mode, MaskMode::Subtract | MaskMode::Intersect) {
-                self.fill_rect(full, 1.0, out);
-            }
-            let blend = match mask.mode {
-                MaskMode::Add | MaskMode::Lighten => BlendMode::default(),
-                MaskMode::Subtract => BlendMode::new(Mix::Normal, Compose::DestOut),
-                MaskMode::Intersect | MaskMode::Darken => {
-                    BlendMode::new(Mix::Normal, Compose::DestIn)
-                }
-                MaskMode::Difference => BlendMode::new(Mix::Normal, Compose::Xor),
-            };
+        // The first mask combines with an empty coverage, except that subtracting or
+        // intersecting first starts from full coverage (After Effects, rlottie).
+        let starts_full = matches!(
+            layer.masks[0].mode,
+            MaskMode::Subtract | MaskMode::Intersect
+        );
+        self.fill_rect(full, GREY_BLACK, 1.0, out);
+        if starts_full {
+            self.fill_rect(full, GREY_WHITE, 1.0, out);
+        }
+        for mask in &layer.masks {
+            let opacity = (mask.opacity.at(lt) / 100.0).clamp(0.0, 1.0);
             let mut path = self.take_path();
             let mut data = std::mem::take(&mut self.path_data);
             mask.path.eval_into(lt, &mut data);
@@ -221,48 +250,77 @@ impl Scratch {
                     path = offset_path(&path, x, Join::Round, 4.0);
                 }
             }
+            let mix = match mask.mode {
+                // Painting straight onto the coverage: white adds, black subtracts.
+                MaskMode::Add | MaskMode::Subtract if !mask.inverted => {
+                    let grey = if mask.mode == MaskMode::Add {
+                        GREY_WHITE
+                    } else {
+                        GREY_BLACK
+                    };
+                    Self::fill_grey(path, matrix, grey, opacity, out);
+                    continue;
+                }
+                // a + b - ab.
+                MaskMode::Add => Mix::Screen,
+                // a * (1 - b): the layer below holds 1 - b.
+                MaskMode::Subtract => Mix::Multiply,
+                MaskMode::Intersect => Mix::Multiply,
+                MaskMode::Lighten => Mix::Lighten,
+                MaskMode::Darken => Mix::Darken,
+                MaskMode::Difference => Mix::Exclusion,
+            };
+            // An opaque grey layer holding this mask's coverage b (times its opacity), or
+            // 1 - b for a subtract, blended onto the coverage so far.
             out.push(DrawCommand::PushLayer {
                 clip: None,
-                opacity,
-                blend,
+                opacity: 1.0,
+                blend: BlendMode::new(mix, Compose::SrcOver),
             });
-            if mask.inverted {
-                self.fill_rect(full, 1.0, out);
-                out.push(DrawCommand::PushLayer {
-                    clip: None,
-                    opacity: 1.0,
-                    blend: BlendMode::new(Mix::Normal, Compose::DestOut),
-                });
-                Self::fill_white(path, matrix, out);
-                out.push(DrawCommand::PopLayer);
-            } else {
-                Self::fill_white(path, matrix, out);
-            }
+            let subtract = mask.mode == MaskMode::Subtract;
+            // The layer's value outside the shape, and the shape's own value.
+            let (outside, inside) = match (mask.inverted, subtract) {
+                (false, false) => (0.0, opacity),
+                (true, false) => (opacity, 0.0),
+                (false, true) => (1.0, 1.0 - opacity),
+                (true, true) => (1.0 - opacity, 1.0),
+            };
+            self.fill_rect(full, grey(outside), 1.0, out);
+            Self::fill_grey(path, matrix, grey(inside), 1.0, out);
             out.push(DrawCommand::PopLayer);
         }
         out.push(DrawCommand::BeginMasked);
         true
     }
 
-    fn fill_rect(&mut self, rect: Rect, alpha: f64, out: &mut DrawList) {
+    fn fill_rect(&mut self, rect: Rect, grey: f64, alpha: f64, out: &mut DrawList) {
         let mut path = self.take_path();
         path.extend(rect.path_elements(0.1));
         out.push(DrawCommand::Fill {
             path,
             transform: Affine::IDENTITY,
             fill_rule: FillRule::NonZero,
-            brush: paint::solid([1.0, 1.0, 1.0, 1.0], alpha),
+            brush: paint::solid([grey, grey, grey, 1.0], alpha),
         });
     }
 
-    fn fill_white(path: BezPath, matrix: Affine, out: &mut DrawList) {
+    fn fill_grey(path: BezPath, matrix: Affine, grey: f64, alpha: f64, out: &mut DrawList) {
         out.push(DrawCommand::Fill {
             path,
             transform: matrix,
             fill_rule: FillRule::NonZero,
-            brush: paint::solid([1.0, 1.0, 1.0, 1.0], 1.0),
+            brush: paint::solid([grey, grey, grey, 1.0], alpha),
         });
     }
+}
+
+/// Grey levels of a luminance mask: full and no coverage.
+const GREY_WHITE: f64 = 1.0;
+const GREY_BLACK: f64 = 0.0;
+
+/// The grey level of coverage `c`.
+fn grey(c: f64) -> f64 {
+    c.clamp(0.0, 1.0)
 }
 
 /// Returns `true` when `rect` transformed by `m` contains the whole composition, so clipping to it
