@@ -268,6 +268,29 @@ fn info_prints_the_metadata_json() {
     assert!(info["warnings"].is_array());
 }
 
+/// `info` names every feature the renderer skips: an effect, an expression, a text layer and an
+/// image layer (the fixture's golden checks that the shapes around them are still drawn).
+#[test]
+fn info_warns_about_each_unsupported_feature() {
+    let fixture = util::repo_root().join("tests/fixtures/layers/unsupported_features.json");
+    let res = run(bin().arg("info").arg(&fixture));
+    assert!(res.status.success(), "{}", stderr(&res));
+    let info: serde_json::Value = serde_json::from_slice(&res.stdout).expect("JSON on stdout");
+    let warnings: Vec<String> = info["warnings"]
+        .as_array()
+        .expect("warnings is an array")
+        .iter()
+        .map(|w| w.as_str().expect("each warning is a string").to_lowercase())
+        .collect();
+    for feature in ["effect", "expression", "text", "image"] {
+        assert!(
+            warnings.iter().any(|w| w.contains(feature)),
+            "no warning mentions `{feature}`: {warnings:?}"
+        );
+    }
+    assert_eq!(warnings.len(), 4, "one warning per feature: {warnings:?}");
+}
+
 #[test]
 fn bench_render_reports_the_reference_tool_fields() {
     let dir = scratch("bench");

@@ -114,6 +114,11 @@ golden!(
     "transform/split_position",
     frames = [0, 15, 29, 44]
 );
+golden!(
+    transform_auto_orient,
+    "transform/auto_orient",
+    frames = [0, 20, 39, 59]
+);
 // parenting
 golden!(parenting_chain, "parenting/chain", frames = [0, 20, 39, 59]);
 golden!(
@@ -162,6 +167,16 @@ golden!(
 );
 golden!(layers_order, "layers/order", frames = [0, 3, 6, 9]);
 golden!(layers_solid, "layers/solid", frames = [0, 10, 19, 29]);
+golden!(
+    layers_3d_flattened,
+    "layers/3d_flattened",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    layers_unsupported_features,
+    "layers/unsupported_features",
+    frames = [0, 10, 19, 29]
+);
 // shapes
 golden!(shapes_direction, "shapes/direction", frames = [0, 3, 6, 9]);
 golden!(shapes_ellipse, "shapes/ellipse", frames = [0, 10, 19, 29]);
@@ -224,6 +239,11 @@ golden!(
     "trim/start_end_animated",
     frames = [0, 13, 26, 39]
 );
+golden!(
+    trim_nested_groups,
+    "trim/nested_groups",
+    frames = [0, 13, 26, 39]
+);
 // gradients
 golden!(
     gradients_linear,
@@ -259,6 +279,19 @@ golden!(masks_intersect, "masks/intersect", frames = [0, 10, 19, 29]);
 golden!(masks_inverted, "masks/inverted", frames = [0, 3, 6, 9]);
 golden!(masks_opacity, "masks/opacity", frames = [0, 10, 19, 29]);
 golden!(masks_subtract, "masks/subtract", frames = [0, 10, 19, 29]);
+golden!(masks_darken, "masks/darken", frames = [0, 10, 19, 29]);
+golden!(
+    masks_difference,
+    "masks/difference",
+    frames = [0, 10, 19, 29]
+);
+golden!(masks_lighten, "masks/lighten", frames = [0, 10, 19, 29]);
+golden!(masks_none, "masks/none", frames = [0, 10, 19, 29]);
+golden!(
+    masks_several_in_order,
+    "masks/several_in_order",
+    frames = [0, 10, 19, 29]
+);
 // mattes (issue 3)
 golden!(mattes_alpha, "mattes/alpha", frames = [0, 10, 19, 29]);
 golden!(
@@ -275,6 +308,16 @@ golden!(
 golden!(
     mattes_tp_parent,
     "mattes/tp_parent",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    mattes_matted_matte,
+    "mattes/matted_matte",
+    frames = [0, 10, 19, 29]
+);
+golden!(
+    mattes_precomp_source,
+    "mattes/precomp_source",
     frames = [0, 10, 19, 29]
 );
 // path modifiers (issue 3)
@@ -310,6 +353,24 @@ golden!(
 );
 golden!(blend_multiply, "blend/multiply", frames = [0, 3, 6, 9]);
 golden!(blend_screen, "blend/screen", frames = [0, 3, 6, 9]);
+golden!(blend_overlay, "blend/overlay", frames = [0, 3, 6, 9]);
+golden!(blend_darken, "blend/darken", frames = [0, 3, 6, 9]);
+golden!(blend_lighten, "blend/lighten", frames = [0, 3, 6, 9]);
+golden!(
+    blend_color_dodge,
+    "blend/color_dodge",
+    frames = [0, 3, 6, 9]
+);
+golden!(blend_color_burn, "blend/color_burn", frames = [0, 3, 6, 9]);
+golden!(blend_hard_light, "blend/hard_light", frames = [0, 3, 6, 9]);
+golden!(blend_soft_light, "blend/soft_light", frames = [0, 3, 6, 9]);
+golden!(blend_difference, "blend/difference", frames = [0, 3, 6, 9]);
+golden!(blend_exclusion, "blend/exclusion", frames = [0, 3, 6, 9]);
+golden!(blend_hue, "blend/hue", frames = [0, 3, 6, 9]);
+golden!(blend_saturation, "blend/saturation", frames = [0, 3, 6, 9]);
+golden!(blend_color, "blend/color", frames = [0, 3, 6, 9]);
+golden!(blend_luminosity, "blend/luminosity", frames = [0, 3, 6, 9]);
+golden!(blend_add, "blend/add", frames = [0, 3, 6, 9]);
 
 /// One frame's outcome.
 enum FrameResult {

@@ -101,6 +101,9 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
     let Some(v) = v else {
         return Property::Static(default);
     };
+    if v.get("x").is_some_and(Value::is_string) {
+        ctx.warn("expressions are not supported; the static or keyframed value is used");
+    }
     let Some(k) = v.as_object().map(|_| v.get("k")) else {
         // A bare value where a property object was expected.
         return Property::Static(T::from_json(v).unwrap_or(default));
