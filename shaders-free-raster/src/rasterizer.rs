@@ -213,12 +213,12 @@ impl Rasterizer {
                         };
                         // Expand the stroke here rather than in vello_cpu, so that its outline
                         // goes through `to_device_outline` like a fill's.
-                        kurbo::stroke_with(
-                            path.iter(),
+                        stroke_outline(
+                            path,
                             style,
-                            &StrokeOpts::default(),
                             STROKE_TOLERANCE / affine_scale(m),
                             &mut self.stroke_ctx,
+                            &mut self.outline,
                         );
                         ctx.set_fill_rule(Fill::NonZero);
                         to_device_outline(self.stroke_ctx.output(), m, &mut self.outline);
@@ -466,6 +466,70 @@ fn to_device_outline(path: &BezPath, m: Affine, out: &mut BezPath) {
     );
 }
 
+/// Expands the stroke of `path` into `ctx`'s output; `scratch` is reused for a cleaned copy.
+///
+/// kurbo 0.13's stroker returns NaN points for some cubics that are almost a point (a 0.01-unit
+/// segment whose control points sit on its end, as exporters write for a sharp tip; compare
+/// linebender/kurbo#519), which would drop the whole stroke. Such segments are then stroked as
+/// straight lines, which is what they look like, and if that still fails, the path flattened to
+/// lines.
+fn stroke_outline(
+    path: &BezPath,
+    style: &Stroke,
+    tolerance: f64,
+    ctx: &mut StrokeCtx,
+    scratch: &mut BezPath,
+) {
+    let opts = StrokeOpts::default();
+    kurbo::stroke_with(path.iter(), style, &opts, tolerance, ctx);
+    if is_finite(ctx.output()) {
+        return;
+    }
+    scratch.truncate(0);
+    let (mut start, mut last) = (Point::ZERO, Point::ZERO);
+    for el in path.iter() {
+        match el {
+            PathEl::MoveTo(p) => {
+                scratch.move_to(p);
+                start = p;
+            }
+            PathEl::ClosePath => {
+                scratch.close_path();
+                last = start;
+            }
+            PathEl::QuadTo(p1, p2) if last.distance(p1) + p1.distance(p2) < tolerance => {
+                scratch.line_to(p2);
+            }
+            PathEl::CurveTo(p1, p2, p3)
+                if last.distance(p1) + p1.distance(p2) + p2.distance(p3) < tolerance =>
+            {
+                scratch.line_to(p3);
+            }
+            el => scratch.push(el),
+        }
+        if let Some(p) = el.end_point() {
+            last = p;
+        }
+    }
+    kurbo::stroke_with(scratch.iter(), style, &opts, tolerance, ctx);
+    if is_finite(ctx.output()) {
+        return;
+    }
+    scratch.truncate(0);
+    kurbo::flatten(path.iter(), tolerance, |el| scratch.push(el));
+    kurbo::stroke_with(scratch.iter(), style, &opts, tolerance, ctx);
+}
+
+/// Returns `true` when every point of `path` is finite.
+fn is_finite(path: &BezPath) -> bool {
+    path.elements().iter().all(|el| match *el {
+        PathEl::MoveTo(p) | PathEl::LineTo(p) => p.is_finite(),
+        PathEl::QuadTo(p1, p2) => p1.is_finite() && p2.is_finite(),
+        PathEl::CurveTo(p1, p2, p3) => p1.is_finite() && p2.is_finite() && p3.is_finite(),
+        PathEl::ClosePath => true,
+    })
+}
+
 /// Fills an outline made by [`to_device_outline`] with the current paint, which is still
 /// positioned by `m`, the transform the outline was made with.
 fn fill_device_outline(ctx: &mut RenderContext, outline: &BezPath, m: Affine) {
@@ -621,6 +685,40 @@ mod tests {
             (174..=177).contains(&edge),
             "0.690625 of full coverage (176), not 0.7 (179); got {edge}"
         );
+    }
+
+    #[test]
+    fn stroke_survives_a_cubic_that_is_almost_a_point() {
+        // A leaf outline whose tip is a 0.01-unit cubic with its control points on its end:
+        // kurbo's stroker gives NaN points for it, which used to drop the whole stroke.
+        // The numbers of a sticker's leaf; vertex plus tangent as a Lottie path stores them.
+        let v = [(209.281, 89.909), (172.548, 101.173), (172.538, 101.172)];
+        let out = [(-14.761, 22.287), (-0.01, -0.001), (10.815, -22.288)];
+        let inn = [(0.0, 0.0), (0.502, 0.258), (0.0, 0.0)];
+        let pt = |(x, y): (f64, f64), (dx, dy): (f64, f64)| Point::new(x + dx, y + dy);
+        let mut leaf = BezPath::new();
+        leaf.move_to(v[0]);
+        for k in 0..3 {
+            let next = (k + 1) % 3;
+            leaf.curve_to(
+                pt(v[k], out[k]),
+                pt(v[next], inn[next]),
+                Point::from(v[next]),
+            );
+        }
+        leaf.close_path();
+        let style = Stroke::new(8.0);
+        let (mut ctx, mut scratch) = (StrokeCtx::default(), BezPath::new());
+        stroke_outline(&leaf, &style, 0.25, &mut ctx, &mut scratch);
+        assert!(is_finite(ctx.output()) && ctx.output().area().abs() > 100.0);
+        let mut list = DrawList::new(60.0, 40.0);
+        list.push(DrawCommand::Stroke {
+            path: leaf,
+            transform: Affine::translate((-160.0, -75.0)),
+            style,
+            brush: RED.into(),
+        });
+        assert_eq!(render(&list, 60, 40).sample(49, 15).a, 255);
     }
 
     #[test]

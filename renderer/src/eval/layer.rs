@@ -136,7 +136,16 @@ impl Scratch {
         let masked = self.push_masks(layer, lt, matrix, anim, out);
         match &layer.content {
             LayerContent::None => {}
-            LayerContent::Shapes(group) => self.draw_shapes(group, lt, matrix, alpha, out),
+            LayerContent::Shapes(group) => {
+                // rlottie (since 2023) and ThorVG fade a shape layer as one group: where its
+                // paints overlap, the lower ones do not show through. A single paint is faded
+                // directly, which looks the same without an offscreen group.
+                let mark = out.len();
+                self.draw_shapes(group, lt, matrix, 1.0, out);
+                if alpha < 1.0 {
+                    fade_group(out, mark, alpha as f32);
+                }
+            }
             LayerContent::Solid {
                 color,
                 width,
@@ -323,6 +332,28 @@ fn grey(c: f64) -> f64 {
     c.clamp(0.0, 1.0)
 }
 
+/// Fades the commands from `mark` to the end of `out` by `opacity` as one group: a single
+/// paint gets the opacity in its brush, several are wrapped in a layer.
+fn fade_group(out: &mut DrawList, mark: usize, opacity: f32) {
+    match &mut out.commands[mark..] {
+        [] => {}
+        [DrawCommand::Fill { brush, .. } | DrawCommand::Stroke { brush, .. }] => {
+            *brush = std::mem::take(brush).multiply_alpha(opacity);
+        }
+        _ => {
+            out.commands.insert(
+                mark,
+                DrawCommand::PushLayer {
+                    clip: None,
+                    opacity,
+                    blend: BlendMode::default(),
+                },
+            );
+            out.push(DrawCommand::PopLayer);
+        }
+    }
+}
+
 /// Returns `true` when `rect` transformed by `m` contains the whole composition, so clipping to it
 /// changes nothing.
 fn covers_composition(rect: Rect, m: Affine, anim: &Animation) -> bool {
@@ -336,4 +367,57 @@ fn covers_composition(rect: Rect, m: Affine, anim: &Animation) -> bool {
         && r.y0 <= -FULL_RECT_MARGIN + 1.0
         && r.x1 >= anim.width - 1.0 + FULL_RECT_MARGIN
         && r.y1 >= anim.height - 1.0 + FULL_RECT_MARGIN
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::draw::{DrawCommand, DrawList};
+
+    /// Evaluates a one-layer animation at 50 % layer opacity whose root group holds `items`
+    /// (JSON) at frame 0, and returns the draw list.
+    fn faded_layer(items: &str) -> DrawList {
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":100,"h":100,"layers":[{{"ty":4,"ind":1,
+            "ip":0,"op":10,"st":0,"ks":{{"o":{{"a":0,"k":50}}}},
+            "shapes":[{{"ty":"gr","it":[{items}]}}]}}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        list
+    }
+
+    const RECT: &str =
+        r#"{"ty":"rc","p":{"a":0,"k":[50,50]},"s":{"a":0,"k":[40,20]},"r":{"a":0,"k":0}}"#;
+    const FILL: &str = r#"{"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}"#;
+    const STROKE: &str =
+        r#"{"ty":"st","c":{"a":0,"k":[0,0,1,1]},"o":{"a":0,"k":100},"w":{"a":0,"k":4}}"#;
+
+    #[test]
+    fn shape_layer_opacity_fades_its_paints_as_one_group() {
+        // Where the stroke covers the fill, the fill must not show through it.
+        let list = faded_layer(&format!("{RECT},{STROKE},{FILL}"));
+        let kinds: Vec<_> = list
+            .commands
+            .iter()
+            .map(|c| match c {
+                DrawCommand::PushLayer { opacity, .. } => format!("push {opacity}"),
+                DrawCommand::PopLayer => "pop".to_owned(),
+                DrawCommand::Fill { brush, .. } | DrawCommand::Stroke { brush, .. } => {
+                    let peniko::Brush::Solid(c) = brush else {
+                        panic!("solid brush expected")
+                    };
+                    format!("paint {}", c.components[3])
+                }
+                _ => "other".to_owned(),
+            })
+            .collect();
+        assert_eq!(kinds, ["push 0.5", "paint 1", "paint 1", "pop"]);
+        // A single paint looks the same faded directly, without an offscreen group.
+        let list = faded_layer(&format!("{RECT},{FILL}"));
+        assert!(matches!(
+            list.commands.as_slice(),
+            [DrawCommand::Fill { brush: peniko::Brush::Solid(c), .. }] if c.components[3] == 0.5
+        ));
+    }
 }
