@@ -126,6 +126,41 @@ impl Scratch {
             return;
         }
         let matrix = Self::world(comp, i, t, base);
+        let outer_skew = self.skewed;
+        self.skewed |= Self::chain_skews(comp, i, t);
+        self.draw_layer_content(anim, layer, lt, matrix, alpha, out);
+        self.skewed = outer_skew;
+    }
+
+    /// Whether layer `i` or one of its parents skews at time `t`.
+    fn chain_skews(comp: &Composition, i: usize, t: f64) -> bool {
+        let mut cur = Some(i);
+        let mut steps = 0;
+        while let Some(k) = cur {
+            let l = &comp.layers[k];
+            if l.transform.skews_at(t) {
+                return true;
+            }
+            cur = l.parent;
+            steps += 1;
+            if steps > comp.layers.len() {
+                break;
+            }
+        }
+        false
+    }
+
+    /// Draws `layer` (its masks, content and blend group) with its composition `matrix`.
+    fn draw_layer_content(
+        &mut self,
+        anim: &Animation,
+        layer: &Layer,
+        lt: f64,
+        matrix: Affine,
+        alpha: f64,
+        out: &mut DrawList,
+    ) {
+        let t = lt;
         if let Some(blend) = layer.blend {
             out.push(DrawCommand::PushLayer {
                 clip: None,

@@ -103,6 +103,11 @@ impl Transform {
         )
     }
 
+    /// Returns `true` when the transform skews at local time `t`.
+    pub(crate) fn skews_at(&self, t: f64) -> bool {
+        self.skew.at(t) != 0.0
+    }
+
     /// Returns the matrix at local time `t`, rotated along the position path (`ao: 1`).
     pub(crate) fn oriented_matrix_at(&self, t: f64) -> Affine {
         let here = self.position_at(t);
