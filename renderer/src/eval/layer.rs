@@ -455,4 +455,48 @@ mod tests {
             [DrawCommand::Fill { brush: peniko::Brush::Solid(c), .. }] if c.components[3] == 0.5
         ));
     }
+
+    /// Evaluates a 100x100 animation with one shape layer (`ks` and root group `items` as JSON)
+    /// at `frame`.
+    fn evaluate(ks: &str, items: &str, frame: f64) -> DrawList {
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":100,"h":100,"layers":[{{"ty":4,"ind":1,
+            "ip":0,"op":10,"st":0,"ks":{ks},"shapes":[{{"ty":"gr","it":[{items}]}}]}}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Renderer::new().evaluate(&animation, frame, &mut list);
+        list
+    }
+
+    #[test]
+    fn frames_between_integers_interpolate() {
+        // Position moves linearly from x = 0 at frame 0 to x = 10 at frame 1.
+        let ks = r#"{"p":{"a":1,"k":[{"t":0,"s":[0,0],"i":{"x":1,"y":1},"o":{"x":0,"y":0}},
+            {"t":1,"s":[10,0]}]}}"#;
+        for (frame, x) in [(0.0, 0.0), (0.25, 2.5), (0.5, 5.0), (1.0, 10.0)] {
+            let list = evaluate(ks, &format!("{RECT},{FILL}"), frame);
+            let Some(DrawCommand::Fill { transform, .. }) = list.commands.first() else {
+                panic!("one fill expected, got {:?}", list.commands)
+            };
+            let moved = transform.translation().x;
+            assert!(
+                (moved - x).abs() < 1e-9,
+                "frame {frame}: x {moved}, expected {x}"
+            );
+        }
+    }
+
+    #[test]
+    fn strokes_under_a_skew_are_widened_in_their_own_space() {
+        let plain = evaluate("{}", &format!("{RECT},{STROKE}"), 0.0);
+        assert!(matches!(plain.commands[..], [DrawCommand::Stroke { .. }]));
+        // A skewed layer: the stroke is drawn as the fill of its outline, skewed with it.
+        let skewed = evaluate(
+            r#"{"sk":{"a":0,"k":30},"sa":{"a":0,"k":0}}"#,
+            &format!("{RECT},{STROKE}"),
+            0.0,
+        );
+        assert!(matches!(skewed.commands[..], [DrawCommand::Fill { .. }]));
+    }
 }
