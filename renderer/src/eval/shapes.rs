@@ -300,6 +300,8 @@ impl Scratch {
 /// ([`Projective::stroke_scale`]), as rlottie strokes after projecting. A gradient (fill or
 /// stroke) gets the projection linearised at the centre of the path, which keeps it attached to
 /// the shape (rlottie projects gradients exactly).
+#[cold]
+#[inline(never)]
 fn project(path: &mut BezPath, m: Projective, kind: &PaintKind, brush: &Brush) -> Option<Affine> {
     let transform = match (kind, brush) {
         (_, Brush::Gradient(_)) => m.linearize_at(path.control_box().center()),

@@ -162,6 +162,7 @@ impl LayerMatrix {
     pub(crate) const IDENTITY: Self = Self::Affine(Affine::IDENTITY);
 
     /// The matrix when it is affine.
+    #[inline]
     pub(crate) fn affine(&self) -> Option<Affine> {
         match self {
             Self::Affine(a) => Some(*a),
@@ -172,6 +173,7 @@ impl LayerMatrix {
     /// Prepares `path` (in local coordinates) for a draw command with a solid paint: returns the
     /// command's transform, after mapping `path` into composition coordinates (returning the
     /// identity) when the matrix is projective.
+    #[inline]
     pub(crate) fn place(&self, path: &mut BezPath) -> Affine {
         match self {
             Self::Affine(a) => *a,
@@ -186,18 +188,24 @@ impl LayerMatrix {
 impl Mul for LayerMatrix {
     type Output = Self;
 
+    #[inline]
     fn mul(self, rhs: Self) -> Self {
         match (self, rhs) {
             (Self::Affine(a), Self::Affine(b)) => Self::Affine(a * b),
-            (Self::Affine(a), Self::Projective(b)) => {
-                Self::Projective(Projective::from_affine(a) * b)
-            }
-            (Self::Projective(a), Self::Affine(b)) => {
-                Self::Projective(a * Projective::from_affine(b))
-            }
-            (Self::Projective(a), Self::Projective(b)) => Self::Projective(a * b),
+            _ => Self::Projective(projective_product(self, rhs)),
         }
     }
+}
+
+/// `a * b` as projective matrices; kept out of line, off the affine path.
+#[cold]
+#[inline(never)]
+fn projective_product(a: LayerMatrix, b: LayerMatrix) -> Projective {
+    let full = |m| match m {
+        LayerMatrix::Affine(m) => Projective::from_affine(m),
+        LayerMatrix::Projective(m) => m,
+    };
+    full(a) * full(b)
 }
 
 #[cfg(test)]

@@ -101,6 +101,7 @@ impl Transform {
     /// coordinate), and a layer rotated about x or y comes out as a trapezoid. rlottie has no
     /// skew and ignores the 3D orientation `or`. Without x/y rotations (or where both are zero
     /// at `t`) the matrix is affine, as on 2D layers.
+    #[inline]
     pub(crate) fn layer_matrix_at(&self, t: f64, auto_orient: bool) -> LayerMatrix {
         let extra = if auto_orient {
             self.orientation_at(t)
