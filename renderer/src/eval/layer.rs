@@ -13,6 +13,9 @@ use crate::model::{Animation, Composition};
 /// Precomp clips and masks are skipped when they cover this much more than the composition.
 const FULL_RECT_MARGIN: f64 = 1.0;
 
+/// Most track mattes applied in a chain (a matte whose source is matted, and so on).
+const MAX_MATTE_DEPTH: usize = 8;
+
 impl Scratch {
     /// Draws the layers of `comp` at its time `t`, bottom layer first.
     pub(crate) fn draw_composition(
@@ -29,31 +32,55 @@ impl Scratch {
             if layer.is_matte || layer.hidden || !layer.is_active(t) {
                 continue;
             }
-            match layer.matte {
-                Some((mode, source)) if source < comp.layers.len() => {
-                    let (kind, inverted) = match mode {
-                        MatteMode::Alpha => (MaskKind::Alpha, false),
-                        MatteMode::AlphaInverted => (MaskKind::Alpha, true),
-                        MatteMode::Luma => (MaskKind::Luminance, false),
-                        MatteMode::LumaInverted => (MaskKind::Luminance, true),
-                    };
-                    let mark = out.len();
-                    out.push(DrawCommand::PushMask { kind, inverted });
-                    let src = &comp.layers[source];
-                    if src.is_active(t) {
-                        self.draw_layer(anim, comp, source, t, base, alpha, out);
-                    }
-                    if !inverted && out.len() == mark + 1 {
-                        // An empty alpha matte hides everything.
-                        out.commands.truncate(mark);
-                        continue;
-                    }
-                    out.push(DrawCommand::BeginMasked);
-                    self.draw_layer(anim, comp, i, t, base, alpha, out);
-                    out.push(DrawCommand::PopMask);
+            self.draw_matted(anim, comp, i, t, base, alpha, 0, out);
+        }
+    }
+
+    /// Draws layer `i` of `comp` through its track matte, if it has one. The matte source is
+    /// drawn the same way, so a matte layer that is itself matted shows only where its own
+    /// matte lets it (After Effects and lottie-web; rlottie and ThorVG ignore the inner
+    /// matte). `depth` counts the mattes above this one; `tp` can name any layer, so a chain
+    /// that reaches [`MAX_MATTE_DEPTH`] (a cycle) draws its last source unmatted.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one frame's drawing state, passed down"
+    )]
+    fn draw_matted(
+        &mut self,
+        anim: &Animation,
+        comp: &Composition,
+        i: usize,
+        t: f64,
+        base: LayerMatrix,
+        alpha: f64,
+        depth: usize,
+        out: &mut DrawList,
+    ) {
+        let layer = &comp.layers[i];
+        match layer.matte {
+            Some((mode, source)) if source < comp.layers.len() && depth < MAX_MATTE_DEPTH => {
+                let (kind, inverted) = match mode {
+                    MatteMode::Alpha => (MaskKind::Alpha, false),
+                    MatteMode::AlphaInverted => (MaskKind::Alpha, true),
+                    MatteMode::Luma => (MaskKind::Luminance, false),
+                    MatteMode::LumaInverted => (MaskKind::Luminance, true),
+                };
+                let mark = out.len();
+                out.push(DrawCommand::PushMask { kind, inverted });
+                let src = &comp.layers[source];
+                if src.is_active(t) {
+                    self.draw_matted(anim, comp, source, t, base, alpha, depth + 1, out);
                 }
-                _ => self.draw_layer(anim, comp, i, t, base, alpha, out),
+                if !inverted && out.len() == mark + 1 {
+                    // An empty alpha matte hides everything.
+                    out.commands.truncate(mark);
+                    return;
+                }
+                out.push(DrawCommand::BeginMasked);
+                self.draw_layer(anim, comp, i, t, base, alpha, out);
+                out.push(DrawCommand::PopMask);
             }
+            _ => self.draw_layer(anim, comp, i, t, base, alpha, out),
         }
     }
 
@@ -95,6 +122,41 @@ impl Scratch {
             return;
         }
         let matrix = Self::world(comp, i, t, base);
+        let outer_skew = self.skewed;
+        self.skewed |= Self::chain_skews(comp, i, t);
+        self.draw_layer_content(anim, layer, lt, matrix, alpha, out);
+        self.skewed = outer_skew;
+    }
+
+    /// Whether layer `i` or one of its parents skews at time `t`.
+    fn chain_skews(comp: &Composition, i: usize, t: f64) -> bool {
+        let mut cur = Some(i);
+        let mut steps = 0;
+        while let Some(k) = cur {
+            let l = &comp.layers[k];
+            if l.transform.skews_at(t) {
+                return true;
+            }
+            cur = l.parent;
+            steps += 1;
+            if steps > comp.layers.len() {
+                break;
+            }
+        }
+        false
+    }
+
+    /// Draws `layer` (its masks, content and blend group) with its composition `matrix`.
+    fn draw_layer_content(
+        &mut self,
+        anim: &Animation,
+        layer: &Layer,
+        lt: f64,
+        matrix: LayerMatrix,
+        alpha: f64,
+        out: &mut DrawList,
+    ) {
+        let t = lt;
         if let Some(blend) = layer.blend {
             out.push(DrawCommand::PushLayer {
                 clip: None,
@@ -105,7 +167,16 @@ impl Scratch {
         let masked = self.push_masks(layer, lt, matrix, anim, out);
         match &layer.content {
             LayerContent::None => {}
-            LayerContent::Shapes(group) => self.draw_shapes(group, lt, matrix, alpha, out),
+            LayerContent::Shapes(group) => {
+                // rlottie (since 2023) and ThorVG fade a shape layer as one group: where its
+                // paints overlap, the lower ones do not show through. A single paint is faded
+                // directly, which looks the same without an offscreen group.
+                let mark = out.len();
+                self.draw_shapes(group, lt, matrix, 1.0, out);
+                if alpha < 1.0 {
+                    fade_group(out, mark, alpha as f32);
+                }
+            }
             LayerContent::Solid {
                 color,
                 width,
@@ -191,26 +262,28 @@ impl Scratch {
         if layer.masks.is_empty() {
             return false;
         }
+        // The coverage is built as a grey level on an opaque black canvas (a luminance mask), so
+        // that every mode is one colour blend: add and subtract paint white or black over it;
+        // intersect, lighten, darken and difference blend an opaque grey layer holding the
+        // mask's own coverage (times its opacity) with multiply, lighten (max), darken (min)
+        // and exclusion (a + b - 2ab), as After Effects and ThorVG combine masks.
         out.push(DrawCommand::PushMask {
-            kind: MaskKind::Alpha,
+            kind: MaskKind::Luminance,
             inverted: false,
         });
         let full = Rect::new(0.0, 0.0, anim.width, anim.height).inflate(2.0, 2.0);
-        for (k, mask) in layer.masks.iter().enumerate() {
-            let opacity = (mask.opacity.at(lt) / 100.0).clamp(0.0, 1.0) as f32;
-            // The first mask combines with an empty coverage, except that subtracting or
-            // intersecting first starts from full coverage (After Effects, rlottie).
-            if k == 0 && matches!(mask.mode, MaskMode::Subtract | MaskMode::Intersect) {
-                self.fill_rect(full, 1.0, out);
-            }
-            let blend = match mask.mode {
-                MaskMode::Add | MaskMode::Lighten => BlendMode::default(),
-                MaskMode::Subtract => BlendMode::new(Mix::Normal, Compose::DestOut),
-                MaskMode::Intersect | MaskMode::Darken => {
-                    BlendMode::new(Mix::Normal, Compose::DestIn)
-                }
-                MaskMode::Difference => BlendMode::new(Mix::Normal, Compose::Xor),
-            };
+        // The first mask combines with an empty coverage, except that subtracting or
+        // intersecting first starts from full coverage (After Effects, rlottie).
+        let starts_full = matches!(
+            layer.masks[0].mode,
+            MaskMode::Subtract | MaskMode::Intersect
+        );
+        self.fill_rect(full, GREY_BLACK, 1.0, out);
+        if starts_full {
+            self.fill_rect(full, GREY_WHITE, 1.0, out);
+        }
+        for mask in &layer.masks {
+            let opacity = (mask.opacity.at(lt) / 100.0).clamp(0.0, 1.0);
             let mut path = self.take_path();
             let mut data = std::mem::take(&mut self.path_data);
             mask.path.eval_into(lt, &mut data);
@@ -222,48 +295,105 @@ impl Scratch {
                     path = offset_path(&path, x, Join::Round, 4.0);
                 }
             }
+            let mix = match mask.mode {
+                // Painting straight onto the coverage: white adds, black subtracts.
+                MaskMode::Add | MaskMode::Subtract if !mask.inverted => {
+                    let grey = if mask.mode == MaskMode::Add {
+                        GREY_WHITE
+                    } else {
+                        GREY_BLACK
+                    };
+                    Self::fill_grey(path, matrix, grey, opacity, out);
+                    continue;
+                }
+                // a + b - ab.
+                MaskMode::Add => Mix::Screen,
+                // a * (1 - b): the layer below holds 1 - b.
+                MaskMode::Subtract => Mix::Multiply,
+                MaskMode::Intersect => Mix::Multiply,
+                MaskMode::Lighten => Mix::Lighten,
+                MaskMode::Darken => Mix::Darken,
+                MaskMode::Difference => Mix::Exclusion,
+            };
+            // An opaque grey layer holding this mask's coverage b (times its opacity), or
+            // 1 - b for a subtract, blended onto the coverage so far.
             out.push(DrawCommand::PushLayer {
                 clip: None,
-                opacity,
-                blend,
+                opacity: 1.0,
+                blend: BlendMode::new(mix, Compose::SrcOver),
             });
-            if mask.inverted {
-                self.fill_rect(full, 1.0, out);
-                out.push(DrawCommand::PushLayer {
-                    clip: None,
-                    opacity: 1.0,
-                    blend: BlendMode::new(Mix::Normal, Compose::DestOut),
-                });
-                Self::fill_white(path, matrix, out);
-                out.push(DrawCommand::PopLayer);
-            } else {
-                Self::fill_white(path, matrix, out);
-            }
+            let subtract = mask.mode == MaskMode::Subtract;
+            // The layer's value outside the shape, and the shape's own value.
+            let (outside, inside) = match (mask.inverted, subtract) {
+                (false, false) => (0.0, opacity),
+                (true, false) => (opacity, 0.0),
+                (false, true) => (1.0, 1.0 - opacity),
+                (true, true) => (1.0 - opacity, 1.0),
+            };
+            self.fill_rect(full, grey(outside), 1.0, out);
+            Self::fill_grey(path, matrix, grey(inside), 1.0, out);
             out.push(DrawCommand::PopLayer);
         }
         out.push(DrawCommand::BeginMasked);
         true
     }
 
-    fn fill_rect(&mut self, rect: Rect, alpha: f64, out: &mut DrawList) {
+    fn fill_rect(&mut self, rect: Rect, grey: f64, alpha: f64, out: &mut DrawList) {
         let mut path = self.take_path();
         path.extend(rect.path_elements(0.1));
         out.push(DrawCommand::Fill {
             path,
             transform: Affine::IDENTITY,
             fill_rule: FillRule::NonZero,
-            brush: paint::solid([1.0, 1.0, 1.0, 1.0], alpha),
+            brush: paint::solid([grey, grey, grey, 1.0], alpha),
         });
     }
 
-    fn fill_white(mut path: BezPath, matrix: LayerMatrix, out: &mut DrawList) {
+    fn fill_grey(
+        mut path: BezPath,
+        matrix: LayerMatrix,
+        grey: f64,
+        alpha: f64,
+        out: &mut DrawList,
+    ) {
         let transform = matrix.place(&mut path);
         out.push(DrawCommand::Fill {
             path,
             transform,
             fill_rule: FillRule::NonZero,
-            brush: paint::solid([1.0, 1.0, 1.0, 1.0], 1.0),
+            brush: paint::solid([grey, grey, grey, 1.0], alpha),
         });
+    }
+}
+
+/// Grey levels of a luminance mask: full and no coverage.
+const GREY_WHITE: f64 = 1.0;
+const GREY_BLACK: f64 = 0.0;
+
+/// The grey level of coverage `c`.
+fn grey(c: f64) -> f64 {
+    c.clamp(0.0, 1.0)
+}
+
+/// Fades the commands from `mark` to the end of `out` by `opacity` as one group: a single
+/// paint gets the opacity in its brush, several are wrapped in a layer.
+fn fade_group(out: &mut DrawList, mark: usize, opacity: f32) {
+    match &mut out.commands[mark..] {
+        [] => {}
+        [DrawCommand::Fill { brush, .. } | DrawCommand::Stroke { brush, .. }] => {
+            *brush = std::mem::take(brush).multiply_alpha(opacity);
+        }
+        _ => {
+            out.commands.insert(
+                mark,
+                DrawCommand::PushLayer {
+                    clip: None,
+                    opacity,
+                    blend: BlendMode::default(),
+                },
+            );
+            out.push(DrawCommand::PopLayer);
+        }
     }
 }
 
@@ -280,4 +410,57 @@ fn covers_composition(rect: Rect, m: Affine, anim: &Animation) -> bool {
         && r.y0 <= -FULL_RECT_MARGIN + 1.0
         && r.x1 >= anim.width - 1.0 + FULL_RECT_MARGIN
         && r.y1 >= anim.height - 1.0 + FULL_RECT_MARGIN
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::draw::{DrawCommand, DrawList};
+
+    /// Evaluates a one-layer animation at 50 % layer opacity whose root group holds `items`
+    /// (JSON) at frame 0, and returns the draw list.
+    fn faded_layer(items: &str) -> DrawList {
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":100,"h":100,"layers":[{{"ty":4,"ind":1,
+            "ip":0,"op":10,"st":0,"ks":{{"o":{{"a":0,"k":50}}}},
+            "shapes":[{{"ty":"gr","it":[{items}]}}]}}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        list
+    }
+
+    const RECT: &str =
+        r#"{"ty":"rc","p":{"a":0,"k":[50,50]},"s":{"a":0,"k":[40,20]},"r":{"a":0,"k":0}}"#;
+    const FILL: &str = r#"{"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}"#;
+    const STROKE: &str =
+        r#"{"ty":"st","c":{"a":0,"k":[0,0,1,1]},"o":{"a":0,"k":100},"w":{"a":0,"k":4}}"#;
+
+    #[test]
+    fn shape_layer_opacity_fades_its_paints_as_one_group() {
+        // Where the stroke covers the fill, the fill must not show through it.
+        let list = faded_layer(&format!("{RECT},{STROKE},{FILL}"));
+        let kinds: Vec<_> = list
+            .commands
+            .iter()
+            .map(|c| match c {
+                DrawCommand::PushLayer { opacity, .. } => format!("push {opacity}"),
+                DrawCommand::PopLayer => "pop".to_owned(),
+                DrawCommand::Fill { brush, .. } | DrawCommand::Stroke { brush, .. } => {
+                    let peniko::Brush::Solid(c) = brush else {
+                        panic!("solid brush expected")
+                    };
+                    format!("paint {}", c.components[3])
+                }
+                _ => "other".to_owned(),
+            })
+            .collect();
+        assert_eq!(kinds, ["push 0.5", "paint 1", "paint 1", "pop"]);
+        // A single paint looks the same faded directly, without an offscreen group.
+        let list = faded_layer(&format!("{RECT},{FILL}"));
+        assert!(matches!(
+            list.commands.as_slice(),
+            [DrawCommand::Fill { brush: peniko::Brush::Solid(c), .. }] if c.components[3] == 0.5
+        ));
+    }
 }

@@ -42,6 +42,9 @@ pub(crate) struct Scratch {
     stop_positions: Vec<f64>,
     color_stops: Vec<ColorStop>,
     trim: modifiers::trim::TrimScratch,
+    /// Whether a skew (a layer's, a parent's or a precomposition's) applies to what is drawn:
+    /// strokes are then widened in their own space (see `shapes::Scratch::emit`).
+    skewed: bool,
 }
 
 impl Renderer {

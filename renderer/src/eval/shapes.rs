@@ -35,6 +35,8 @@ pub(crate) struct PaintOp {
     end: usize,
     /// The paint's group transform relative to the layer.
     matrix: Affine,
+    /// Whether a skew applies (see [`Scratch::emit`]).
+    skewed: bool,
     kind: PaintKind,
     brush: Brush,
 }
@@ -78,7 +80,10 @@ impl Scratch {
     fn walk(&mut self, group: &Group, t: f64, parent: Affine, parent_alpha: f64) {
         let matrix = parent * group.transform.matrix_at(t);
         let alpha = parent_alpha * group.transform.opacity_at(t);
+        let outer_skew = self.skewed;
+        self.skewed |= group.transform.skews_at(t);
         self.walk_items(&group.items, t, matrix, alpha);
+        self.skewed = outer_skew;
     }
 
     /// Walks `items` (a group's list or the part above a repeater) with their group's `matrix`
@@ -220,6 +225,7 @@ impl Scratch {
             start: scope,
             end: self.n_paths,
             matrix,
+            skewed: self.skewed,
             kind,
             brush,
         });
@@ -279,11 +285,19 @@ impl Scratch {
                         },
                         None => (path, op.brush),
                     };
-                    DrawCommand::Stroke {
-                        path,
-                        transform,
-                        style,
-                        brush,
+                    if op.skewed {
+                        // Under a skew the stroke is widened in its own space and then skewed
+                        // with the shape, as After Effects, ThorVG and lottie-web do (rlottie
+                        // draws no skew). Elsewhere the rasterizer strokes at rlottie's one
+                        // width in output pixels.
+                        outline_in_own_space(path, transform, &style, brush)
+                    } else {
+                        DrawCommand::Stroke {
+                            path,
+                            transform,
+                            style,
+                            brush,
+                        }
                     }
                 }
             });
@@ -318,6 +332,32 @@ fn project(path: &mut BezPath, m: Projective, kind: &PaintKind, brush: &Brush) -
     }
     Some(transform)
 }
+
+/// A fill of the outline of `path` stroked with `style` in its own coordinates.
+fn outline_in_own_space(
+    path: BezPath,
+    transform: Affine,
+    style: &kurbo::Stroke,
+    brush: Brush,
+) -> DrawCommand {
+    let [a, b, c, d, _, _] = transform.as_coeffs();
+    let scale = (a * a + b * b + c * c + d * d).sqrt();
+    let tolerance = if scale.is_finite() && scale > 1e-9 {
+        OWN_SPACE_STROKE_TOLERANCE / scale
+    } else {
+        OWN_SPACE_STROKE_TOLERANCE
+    };
+    let outline = kurbo::stroke(path.iter(), style, &kurbo::StrokeOpts::default(), tolerance);
+    DrawCommand::Fill {
+        path: outline,
+        transform,
+        fill_rule: FillRule::NonZero,
+        brush,
+    }
+}
+
+/// Largest error, in composition units, of a stroke widened in its own space.
+const OWN_SPACE_STROKE_TOLERANCE: f64 = 0.05;
 
 /// Cuts `path` (drawn with `transform`) into dashes.
 ///

@@ -90,6 +90,11 @@ impl Transform {
         self.compose_at(t, 0.0)
     }
 
+    /// Returns `true` when the transform skews at local time `t`.
+    pub(crate) fn skews_at(&self, t: f64) -> bool {
+        self.skew.at(t) != 0.0
+    }
+
     /// Returns a layer's matrix at local time `t`, rotated along the position path when
     /// `auto_orient` (`ao: 1`).
     ///
