@@ -22,8 +22,9 @@
 //! - Layers: shape, solid, null and precomposition layers (nested, `st`/`sr`, time remap `tm`,
 //!   `w`/`h` clip), in/out points, parenting (opacity does not propagate), hidden layers, auto-orient.
 //! - Transforms: anchor, position (also split `x`/`y` and motion paths from `to`/`ti`), scale,
-//!   rotation (`r`; on 3D layers `rz`, with `rx`/`ry` flattened as rlottie does, without its
-//!   slight perspective), skew and skew axis, opacity.
+//!   rotation (`r`; on 3D layers `rz`, and `rx`/`ry` flattened as rlottie does: with its
+//!   perspective, a camera 1024 px in front, so rotated layers become trapezoids; it carries to
+//!   children and precomposition contents), skew and skew axis, opacity.
 //! - Keyframes: per-dimension cubic-bezier easing, hold keyframes, legacy `s`/`e` keyframes and
 //!   last keyframes holding only `t`; values before the first and after the last keyframe.
 //! - Shapes: groups with their transform and opacity, paths (with morphing), rectangles (rounded),
@@ -50,8 +51,8 @@
 //!
 //! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image, text
 //! and camera layers, layer effects, merge paths (the paths are drawn unmerged, as rlottie, ThorVG
-//! and lottie-web all do), twist, the 3D orientation `or` and the perspective of 3D rotations,
-//! expressions (ignored; the static or keyframed value is used).
+//! and lottie-web all do), twist, expressions (ignored; the static or keyframed value is used),
+//! the 3D orientation `or` when it is not zero (ignored, as rlottie does).
 
 #![forbid(unsafe_code)]
 

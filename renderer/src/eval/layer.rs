@@ -7,6 +7,7 @@ use super::{Scratch, geometry, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::offset_path::offset_path;
 use crate::model::layer::{Layer, LayerContent, MaskMode, MatteMode};
+use crate::model::projective::LayerMatrix;
 use crate::model::{Animation, Composition};
 
 /// Precomp clips and masks are skipped when they cover this much more than the composition.
@@ -22,7 +23,7 @@ impl Scratch {
         anim: &Animation,
         comp: &Composition,
         t: f64,
-        base: Affine,
+        base: LayerMatrix,
         alpha: f64,
         out: &mut DrawList,
     ) {
@@ -50,7 +51,7 @@ impl Scratch {
         comp: &Composition,
         i: usize,
         t: f64,
-        base: Affine,
+        base: LayerMatrix,
         alpha: f64,
         depth: usize,
         out: &mut DrawList,
@@ -84,19 +85,14 @@ impl Scratch {
     }
 
     /// Returns layer `i`'s local-to-composition matrix at composition time `t`, parents included.
-    fn world(comp: &Composition, i: usize, t: f64, base: Affine) -> Affine {
-        let mut m = Affine::IDENTITY;
+    fn world(comp: &Composition, i: usize, t: f64, base: LayerMatrix) -> LayerMatrix {
+        let mut m = LayerMatrix::IDENTITY;
         let mut cur = Some(i);
         // Parent chains are acyclic (checked at import); the bound is a second guard.
         let mut steps = 0;
         while let Some(k) = cur {
             let l = &comp.layers[k];
-            let local = if l.auto_orient {
-                l.transform.oriented_matrix_at(t)
-            } else {
-                l.transform.matrix_at(t)
-            };
-            m = local * m;
+            m = l.transform.layer_matrix_at(t, l.auto_orient) * m;
             cur = l.parent;
             steps += 1;
             if steps > comp.layers.len() {
@@ -112,7 +108,7 @@ impl Scratch {
         comp: &Composition,
         i: usize,
         t: f64,
-        base: Affine,
+        base: LayerMatrix,
         alpha: f64,
         out: &mut DrawList,
     ) {
@@ -156,7 +152,7 @@ impl Scratch {
         anim: &Animation,
         layer: &Layer,
         lt: f64,
-        matrix: Affine,
+        matrix: LayerMatrix,
         alpha: f64,
         out: &mut DrawList,
     ) {
@@ -188,9 +184,10 @@ impl Scratch {
             } => {
                 let mut path = self.take_path();
                 path.extend(Rect::new(0.0, 0.0, *width, *height).path_elements(0.1));
+                let transform = matrix.place(&mut path);
                 out.push(DrawCommand::Fill {
                     path,
-                    transform: matrix,
+                    transform,
                     fill_rule: FillRule::NonZero,
                     brush: paint::solid(*color, alpha),
                 });
@@ -203,15 +200,19 @@ impl Scratch {
             } => {
                 let child_t = layer.content_time(t, anim.frame_rate);
                 let clip_rect = Rect::new(0.0, 0.0, *width, *height);
-                let clip =
-                    *width > 0.0 && *height > 0.0 && !covers_composition(clip_rect, matrix, anim);
+                let clip = *width > 0.0
+                    && *height > 0.0
+                    && !matrix
+                        .affine()
+                        .is_some_and(|m| covers_composition(clip_rect, m, anim));
                 if clip {
                     let mut path = self.take_path();
                     path.extend(clip_rect.path_elements(0.1));
+                    let transform = matrix.place(&mut path);
                     out.push(DrawCommand::PushLayer {
                         clip: Some(Clip {
                             path,
-                            transform: matrix,
+                            transform,
                             fill_rule: FillRule::NonZero,
                         }),
                         opacity: 1.0,
@@ -254,7 +255,7 @@ impl Scratch {
         &mut self,
         layer: &Layer,
         lt: f64,
-        matrix: Affine,
+        matrix: LayerMatrix,
         anim: &Animation,
         out: &mut DrawList,
     ) -> bool {
@@ -348,10 +349,17 @@ impl Scratch {
         });
     }
 
-    fn fill_grey(path: BezPath, matrix: Affine, grey: f64, alpha: f64, out: &mut DrawList) {
+    fn fill_grey(
+        mut path: BezPath,
+        matrix: LayerMatrix,
+        grey: f64,
+        alpha: f64,
+        out: &mut DrawList,
+    ) {
+        let transform = matrix.place(&mut path);
         out.push(DrawCommand::Fill {
             path,
-            transform: matrix,
+            transform,
             fill_rule: FillRule::NonZero,
             brush: paint::solid([grey, grey, grey, 1.0], alpha),
         });

@@ -15,6 +15,7 @@ use peniko::ColorStop;
 
 use crate::draw::{Clip, DrawCommand, DrawList};
 use crate::model::Animation;
+use crate::model::projective::LayerMatrix;
 use crate::model::shape::PathData;
 
 /// Evaluates animations into draw lists; holds scratch buffers reused across calls.
@@ -66,7 +67,7 @@ impl Renderer {
             animation,
             &animation.root,
             frame,
-            Affine::IDENTITY,
+            LayerMatrix::IDENTITY,
             1.0,
             out,
         );

@@ -21,6 +21,7 @@ use super::modifiers::trim;
 use super::{Scratch, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
 use crate::geometry::dash;
+use crate::model::projective::{LayerMatrix, Projective};
 use crate::model::shape::{Group, Repeater, Shape};
 
 /// Repeater copies walked per shape layer at most (nested repeaters multiply their copies).
@@ -52,7 +53,7 @@ impl Scratch {
         &mut self,
         root: &Group,
         t: f64,
-        layer: Affine,
+        layer: LayerMatrix,
         alpha: f64,
         out: &mut DrawList,
     ) {
@@ -230,7 +231,7 @@ impl Scratch {
         });
     }
 
-    fn emit(&mut self, layer: Affine, out: &mut DrawList) {
+    fn emit(&mut self, layer: LayerMatrix, out: &mut DrawList) {
         for op in self.paints.drain(..).rev() {
             let det = op.matrix.determinant();
             if !det.is_finite() || det.abs() <= 1e-12 {
@@ -252,7 +253,19 @@ impl Scratch {
                 self.pool.push(path);
                 continue;
             }
-            let transform = layer * op.matrix;
+            let transform = match layer {
+                LayerMatrix::Affine(layer) => layer * op.matrix,
+                LayerMatrix::Projective(layer) => {
+                    let m = layer * Projective::from_affine(op.matrix);
+                    match project(&mut path, m, &op.kind, &op.brush) {
+                        Some(transform) => transform,
+                        None => {
+                            self.pool.push(path);
+                            continue;
+                        }
+                    }
+                }
+            };
             out.push(match op.kind {
                 PaintKind::Fill(fill_rule) => DrawCommand::Fill {
                     path,
@@ -290,6 +303,34 @@ impl Scratch {
             });
         }
     }
+}
+
+/// Maps `path` (in a paint's group coordinates) through the projective matrix `m` of a 3D layer
+/// and returns the transform to draw it with; `None` when nothing can be drawn.
+///
+/// The path's points end up where rlottie puts them; the transform (applied after undoing it on
+/// the points) decides what the paint sees. A solid fill is drawn in composition coordinates.
+/// A solid stroke gets rlottie's uniform scale for its width and dashes
+/// ([`Projective::stroke_scale`]), as rlottie strokes after projecting. A gradient (fill or
+/// stroke) gets the projection linearised at the centre of the path, which keeps it attached to
+/// the shape (rlottie projects gradients exactly).
+#[cold]
+#[inline(never)]
+fn project(path: &mut BezPath, m: Projective, kind: &PaintKind, brush: &Brush) -> Option<Affine> {
+    let transform = match (kind, brush) {
+        (_, Brush::Gradient(_)) => m.linearize_at(path.control_box().center()),
+        (PaintKind::Stroke(..), _) => Affine::scale(m.stroke_scale()),
+        (PaintKind::Fill(_), _) => Affine::IDENTITY,
+    };
+    let det = transform.determinant();
+    if !(det.is_finite() && det.abs() > 1e-12) {
+        return None;
+    }
+    m.map_path(path);
+    if transform != Affine::IDENTITY {
+        path.apply_affine(transform.inverse());
+    }
+    Some(transform)
 }
 
 /// A fill of the outline of `path` stroked with `style` in its own coordinates.

@@ -4,6 +4,7 @@
 
 pub(crate) mod layer;
 pub(crate) mod paint;
+pub(crate) mod projective;
 pub(crate) mod property;
 pub(crate) mod shape;
 pub(crate) mod transform;

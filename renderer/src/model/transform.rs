@@ -2,6 +2,7 @@
 
 use kurbo::{Affine, Vec2};
 
+use super::projective::{LayerMatrix, Projective};
 use super::property::Property;
 
 /// Position: one 2D property, or split into separate x and y (`p.s: true`).
@@ -31,10 +32,10 @@ pub(crate) struct Transform {
     /// Opacity in percent (`o`).
     pub(crate) opacity: Property<f64>,
     /// Rotation about the x and y axes in degrees (`rx`, `ry` on 3D layers), when either is
-    /// present and not always zero. Flattened as rlottie does without its perspective term: the
-    /// scaled layer is squashed by `cos(ry)` horizontally and `cos(rx)` vertically before `rz`.
+    /// present and not always zero. Flattened as rlottie does, with its perspective (see
+    /// [`Transform::layer_matrix_at`]); the 3D orientation `or` is ignored, as in rlottie.
     pub(crate) rotation_3d: Option<Box<(Property<f64>, Property<f64>)>>,
-    /// The matrix when every component is static.
+    /// The matrix when every component is static (never set with [`Transform::rotation_3d`]).
     pub(crate) fixed: Option<Affine>,
 }
 
@@ -67,10 +68,7 @@ impl Transform {
             && self.rotation.is_static()
             && self.skew.is_static()
             && self.skew_axis.is_static()
-            && self
-                .rotation_3d
-                .as_ref()
-                .is_none_or(|r| r.0.is_static() && r.1.is_static()))
+            && self.rotation_3d.is_none())
         .then(|| self.matrix_at(0.0));
     }
 
@@ -83,24 +81,13 @@ impl Transform {
     }
 
     /// Returns the matrix at local time `t`: translate(p) · rotate(r) · skew · scale(s) ·
-    /// translate(-a), applied right to left to a point.
+    /// translate(-a), applied right to left to a point. The x/y rotations of a 3D layer are not
+    /// in it: see [`Transform::layer_matrix_at`].
     pub(crate) fn matrix_at(&self, t: f64) -> Affine {
         if let Some(m) = self.fixed {
             return m;
         }
-        let anchor = self.anchor.at(t);
-        let position = self.position_at(t);
-        let scale = self.flat_scale_at(t);
-        let rotation = self.rotation.at(t);
-        let skew = self.skew.at(t);
-        compose(
-            anchor,
-            position,
-            scale,
-            rotation,
-            skew,
-            self.skew_axis.at(t),
-        )
+        self.compose_at(t, 0.0)
     }
 
     /// Returns `true` when the transform skews at local time `t`.
@@ -108,37 +95,77 @@ impl Transform {
         self.skew.at(t) != 0.0
     }
 
-    /// Returns the matrix at local time `t`, rotated along the position path (`ao: 1`).
-    pub(crate) fn oriented_matrix_at(&self, t: f64) -> Affine {
-        let here = self.position_at(t);
-        let mut d = self.position_at(t + 0.05) - here;
-        if d.hypot2() < 1e-12 {
-            d = here - self.position_at(t - 0.05);
-        }
-        let extra = if d.hypot2() < 1e-12 {
-            0.0
+    /// Returns a layer's matrix at local time `t`, rotated along the position path when
+    /// `auto_orient` (`ao: 1`).
+    ///
+    /// On a 3D layer with x/y rotations, the matrix is projective, composed as rlottie does:
+    /// `translate(p) · rotate(rz) · rotate_y(ry) · rotate_x(rx) · skew · scale(s) ·
+    /// translate(-a)`, where the x and y rotations project with a camera
+    /// [`FOCAL_DISTANCE`](super::projective::FOCAL_DISTANCE) px in front of the layer (so
+    /// rotating about y by `a` divides by `w = 1 - sin(a) x / 1024`, with `x` the scaled layer
+    /// coordinate), and a layer rotated about x or y comes out as a trapezoid. rlottie has no
+    /// skew and ignores the 3D orientation `or`. Without x/y rotations (or where both are zero
+    /// at `t`) the matrix is affine, as on 2D layers.
+    #[inline]
+    pub(crate) fn layer_matrix_at(&self, t: f64, auto_orient: bool) -> LayerMatrix {
+        let extra = if auto_orient {
+            self.orientation_at(t)
         } else {
-            d.y.atan2(d.x).to_degrees()
+            0.0
         };
+        let Some(r) = &self.rotation_3d else {
+            return LayerMatrix::Affine(if auto_orient {
+                self.compose_at(t, extra)
+            } else {
+                self.matrix_at(t)
+            });
+        };
+        let (rx, ry) = (r.0.at(t), r.1.at(t));
+        if rx == 0.0 && ry == 0.0 {
+            return LayerMatrix::Affine(self.compose_at(t, extra));
+        }
+        let inner = inner_matrix(
+            self.anchor.at(t),
+            self.scale.at(t) / 100.0,
+            self.skew.at(t),
+            self.skew_axis.at(t),
+        );
+        let outer = Affine::rotate((self.rotation.at(t) + extra).to_radians())
+            .then_translate(self.position_at(t));
+        let mut m = Projective::from_affine(outer);
+        // rlottie skips a zero rotation (exactly: it stays affine about that axis).
+        if ry != 0.0 {
+            m = m * Projective::rotate_y(ry);
+        }
+        if rx != 0.0 {
+            m = m * Projective::rotate_x(rx);
+        }
+        LayerMatrix::Projective(m * Projective::from_affine(inner))
+    }
+
+    /// The matrix at local time `t` with `extra` degrees of rotation, without x/y rotations.
+    fn compose_at(&self, t: f64, extra: f64) -> Affine {
         compose(
             self.anchor.at(t),
-            here,
-            self.flat_scale_at(t),
+            self.position_at(t),
+            self.scale.at(t) / 100.0,
             self.rotation.at(t) + extra,
             self.skew.at(t),
             self.skew_axis.at(t),
         )
     }
 
-    /// Scale at local time `t` as a factor, including the flattened x/y rotation of 3D layers.
-    fn flat_scale_at(&self, t: f64) -> Vec2 {
-        let s = self.scale.at(t) / 100.0;
-        match &self.rotation_3d {
-            None => s,
-            Some(r) => Vec2::new(
-                s.x * r.1.at(t).to_radians().cos(),
-                s.y * r.0.at(t).to_radians().cos(),
-            ),
+    /// The angle in degrees of the motion path's tangent at local time `t` (auto-orient).
+    fn orientation_at(&self, t: f64) -> f64 {
+        let here = self.position_at(t);
+        let mut d = self.position_at(t + 0.05) - here;
+        if d.hypot2() < 1e-12 {
+            d = here - self.position_at(t - 0.05);
+        }
+        if d.hypot2() < 1e-12 {
+            0.0
+        } else {
+            d.y.atan2(d.x).to_degrees()
         }
     }
 
@@ -157,6 +184,13 @@ pub(crate) fn compose(
     skew_deg: f64,
     skew_axis_deg: f64,
 ) -> Affine {
+    inner_matrix(anchor, scale, skew_deg, skew_axis_deg)
+        .then_rotate(rotation_deg.to_radians())
+        .then_translate(position)
+}
+
+/// skew · scale(s) · translate(-a): the part of a transform applied before any rotation.
+fn inner_matrix(anchor: Vec2, scale: Vec2, skew_deg: f64, skew_axis_deg: f64) -> Affine {
     let mut m = Affine::translate(-anchor).then_scale_non_uniform(scale.x, scale.y);
     if skew_deg != 0.0 {
         // Shear along the skew axis: rotate the axis onto x, shear, rotate back. Skews beyond
@@ -166,6 +200,5 @@ pub(crate) fn compose(
         let shear = Affine::new([1.0, 0.0, k, 1.0, 0.0, 0.0]);
         m = Affine::rotate(-axis) * shear * Affine::rotate(axis) * m;
     }
-    m.then_rotate(rotation_deg.to_radians())
-        .then_translate(position)
+    m
 }
