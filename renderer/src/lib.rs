@@ -34,18 +34,20 @@
 //! - Modifiers: trim paths (simultaneous and individual, offset wrap-around), repeaters (copies,
 //!   offset, transform, start/end opacity, stacking order), round corners, offset path,
 //!   pucker/bloat, zig-zag.
-//! - Masks (add, subtract, intersect; lighten/darken/difference approximated, inverted, opacity,
-//!   expansion) and track mattes (alpha, alpha inverted, luma, luma inverted, `tp` matte parents).
+//! - Masks (add, subtract, intersect, lighten, darken, difference, none; inverted, opacity,
+//!   expansion; several in order, combined as After Effects does) and track mattes (alpha, alpha
+//!   inverted, luma, luma inverted; `tt` and `tp` matte parents; sources that are precompositions
+//!   or are themselves matted).
 //! - Layer blend modes (`bm`, as ThorVG and lottie-web; rlottie ignores them).
 //! - rlottie's reading of colours: the alpha of `c` is ignored and 0..255 components wrap.
 //! - rlottie's shared easing curves: keyframes whose tangents print alike (`%.2f`) or share a
 //!   name (`n`) reuse the first such curve in document order, as rlottie's parser does.
 //!
 //! Measured against rlottie on the 387-file corpus (`cargo test --release --test integration corpus`,
-//! 5 frames per file at 512x512): on the frames where rlottie and ThorVG agree (>= 35 dB), 99.6 %
-//! of our frames are within 35 dB of rlottie (1616/1623), none below 20 dB. Render time
+//! 5 frames per file at 512x512): on the frames where rlottie and ThorVG agree (>= 35 dB), 99.8 %
+//! of our frames are within 35 dB of rlottie (1620/1623), none below 20 dB. Render time
 //! (`tgs-converter bench-render`, the 115 512x512 corpus stickers, every frame, one thread): CPU
-//! median 0.67 ms per frame, evaluation and rasterization together (ThorVG 1.04 ms, rlottie 1.32 ms).
+//! median 0.72 ms per frame, evaluation and rasterization together (ThorVG 1.08 ms, rlottie 1.36 ms).
 //!
 //! # Unsupported features
 //!
