@@ -11,6 +11,13 @@
 use kurbo::{Affine, BezPath, Stroke};
 use peniko::{BlendMode, Brush, Fill};
 
+/// How much `m` scales a stroke's width and dashes (rlottie's `VMatrix::scale`): half the
+/// length of the image of the vector (√2, √2). Under a uniform scale this is that scale.
+pub fn stroke_scale(m: Affine) -> f64 {
+    let [a, b, c, d, _, _] = m.as_coeffs();
+    (a + c).hypot(b + d) / std::f64::consts::SQRT_2
+}
+
 /// One drawing operation.
 #[derive(Clone, Debug)]
 pub enum DrawCommand {
@@ -29,8 +36,11 @@ pub enum DrawCommand {
     },
     /// Strokes `path`, transformed by `transform`, with `brush`.
     ///
-    /// The stroke style (width, caps, joins, miter limit, dashes) is in local coordinates, so a scaled
-    /// transform scales the stroke width too, as in After Effects.
+    /// The path is transformed first and then stroked at one width, as rlottie (and so Telegram)
+    /// strokes: the width and dash lengths of `style` are multiplied by
+    /// [`stroke_scale`]`(transform)`. Under an uneven scale the stroke therefore keeps an even
+    /// width, where After Effects would stretch it; the engine emits a stroke that must stretch
+    /// (under a skew) as the [`DrawCommand::Fill`] of its outline instead.
     Stroke {
         /// The centre line, in local coordinates.
         path: BezPath,

@@ -12,7 +12,7 @@
 //! paints that copy only), and the items after it see the paths of every copy
 //! (see [`super::modifiers::repeater`]).
 
-use kurbo::{Affine, BezPath, PathEl, Vec2};
+use kurbo::{Affine, BezPath, PathEl};
 use peniko::{Brush, Fill as FillRule};
 
 use super::modifiers::outline::{self, Outline};
@@ -370,8 +370,7 @@ fn dash_stroke(
     transform: Affine,
     dash: &paint::Dash,
 ) -> BezPath {
-    let [a, b, c, d, _, _] = transform.as_coeffs();
-    let scale = Vec2::new(a + c, b + d).hypot() / std::f64::consts::SQRT_2;
+    let scale = crate::draw::stroke_scale(transform);
     let mut dashed = pool.pop().unwrap_or_default();
     dashed.truncate(0);
     let det = transform.determinant();
