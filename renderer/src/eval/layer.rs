@@ -156,7 +156,6 @@ impl Scratch {
         alpha: f64,
         out: &mut DrawList,
     ) {
-        let t = lt;
         if let Some(blend) = layer.blend {
             out.push(DrawCommand::PushLayer {
                 clip: None,
@@ -198,7 +197,7 @@ impl Scratch {
                 height,
                 ..
             } => {
-                let child_t = layer.content_time(t, anim.frame_rate);
+                let child_t = layer.content_time(lt, anim.frame_rate);
                 let clip_rect = Rect::new(0.0, 0.0, *width, *height);
                 let clip = *width > 0.0
                     && *height > 0.0
