@@ -655,6 +655,13 @@ mod tests {
         Rect::new(x, y, x + size, y + size).to_path(0.1)
     }
 
+    fn line(from: (f64, f64), to: (f64, f64)) -> BezPath {
+        let mut p = BezPath::new();
+        p.move_to(from);
+        p.line_to(to);
+        p
+    }
+
     fn fill(path: BezPath, color: Color) -> DrawCommand {
         DrawCommand::Fill {
             path,
@@ -752,12 +759,7 @@ mod tests {
     fn stroke_half_width_lands_on_the_references_grid() {
         // Half of 8.8 px is 4.4 px, 281.6 grid steps, truncated to 281: the stroke spans
         // 1.3 + 4.390625 = 5.690625 px to the right of x = 1.3.
-        let line = {
-            let mut p = BezPath::new();
-            p.move_to((1.3, 0.0));
-            p.line_to((1.3, 10.0));
-            p
-        };
+        let line = line((1.3, 0.0), (1.3, 10.0));
         let device = device_stroke(&Stroke::new(8.8), Affine::IDENTITY).map(|s| s.width);
         assert_eq!(device, Some(8.78125));
         let mut list = DrawList::new(10.0, 10.0);
@@ -815,18 +817,8 @@ mod tests {
         let m = Affine::scale_non_uniform(0.5, 1.5);
         assert!((stroke_scale(m) - 1.25_f64.sqrt()).abs() < 1e-12);
         assert!((stroke_scale(Affine::rotate(0.7).then_scale(2.0)) - 2.0).abs() < 1e-12);
-        let horizontal = {
-            let mut p = BezPath::new();
-            p.move_to((0.0, 10.0));
-            p.line_to((40.0, 10.0));
-            p
-        };
-        let vertical = {
-            let mut p = BezPath::new();
-            p.move_to((10.0, 0.0));
-            p.line_to((10.0, 20.0));
-            p
-        };
+        let horizontal = line((0.0, 10.0), (40.0, 10.0));
+        let vertical = line((10.0, 0.0), (10.0, 20.0));
         let mut list = DrawList::new(40.0, 40.0);
         for path in [horizontal, vertical] {
             list.push(DrawCommand::Stroke {
@@ -888,12 +880,7 @@ mod tests {
 
     #[test]
     fn dense_dashes_draw_as_faded_solid() {
-        let line = {
-            let mut p = BezPath::new();
-            p.move_to((0.0, 5.0));
-            p.line_to((1.0e6, 5.0));
-            p
-        };
+        let line = line((0.0, 5.0), (1.0e6, 5.0));
         let dense = Stroke::new(2.0).with_dashes(0.0, [0.01, 0.03]);
         assert_eq!(dense_dash_coverage(&line, &dense), Some(0.25));
         let sparse = Stroke::new(2.0).with_dashes(0.0, [1.0e4, 1.0e4]);

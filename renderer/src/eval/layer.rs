@@ -84,22 +84,25 @@ impl Scratch {
         }
     }
 
-    /// Returns layer `i`'s local-to-composition matrix at composition time `t`, parents included.
-    fn world(comp: &Composition, i: usize, t: f64, base: LayerMatrix) -> LayerMatrix {
+    /// Returns layer `i`'s local-to-composition matrix at composition time `t`, parents included,
+    /// and whether the layer or one of its parents skews then.
+    fn world(comp: &Composition, i: usize, t: f64, base: LayerMatrix) -> (LayerMatrix, bool) {
         let mut m = LayerMatrix::IDENTITY;
+        let mut skews = false;
         let mut cur = Some(i);
         // Parent chains are acyclic (checked at import); the bound is a second guard.
         let mut steps = 0;
         while let Some(k) = cur {
             let l = &comp.layers[k];
             m = l.transform.layer_matrix_at(t, l.auto_orient) * m;
+            skews |= l.transform.skews_at(t);
             cur = l.parent;
             steps += 1;
             if steps > comp.layers.len() {
                 break;
             }
         }
-        base * m
+        (base * m, skews)
     }
 
     fn draw_layer(
@@ -121,29 +124,11 @@ impl Scratch {
         if alpha <= 0.0 {
             return;
         }
-        let matrix = Self::world(comp, i, t, base);
+        let (matrix, skews) = Self::world(comp, i, t, base);
         let outer_skew = self.skewed;
-        self.skewed |= Self::chain_skews(comp, i, t);
+        self.skewed |= skews;
         self.draw_layer_content(anim, layer, lt, matrix, alpha, out);
         self.skewed = outer_skew;
-    }
-
-    /// Whether layer `i` or one of its parents skews at time `t`.
-    fn chain_skews(comp: &Composition, i: usize, t: f64) -> bool {
-        let mut cur = Some(i);
-        let mut steps = 0;
-        while let Some(k) = cur {
-            let l = &comp.layers[k];
-            if l.transform.skews_at(t) {
-                return true;
-            }
-            cur = l.parent;
-            steps += 1;
-            if steps > comp.layers.len() {
-                break;
-            }
-        }
-        false
     }
 
     /// Draws `layer` (its masks, content and blend group) with its composition `matrix`.
