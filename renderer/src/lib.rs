@@ -1,18 +1,32 @@
-//! A Lottie engine: imports Lottie JSON (Telegram `.tgs` stickers once gunzipped) into an immutable
-//! model, and evaluates it at a frame into a [`DrawList`] of draw commands.
+//! A Lottie engine: loads Telegram `.tgs` stickers and Lottie JSON into an immutable model, and
+//! evaluates it at a time into a [`DrawList`] of draw commands.
+//!
+//! The layering, each layer knowing only those below it:
+//!
+//! | module | what |
+//! |---|---|
+//! | `model` | the animation as plain data: compositions, layers, shapes, properties |
+//! | `interpolation` | keyframe maths: easing curves, tweening, motion paths |
+//! | `import` | bytes -> model ([`Animation::load`], [`Animation::from_slice`]): limits, gzip, JSON |
+//! | [`timeline`] | frame index -> [`Time`]; when layers are shown, what time precompositions see |
+//! | `eval` | model x [`Time`] -> [`DrawList`] ([`Evaluator`]) |
+//! | [`draw`] | the draw commands, the seam to a rasterizer |
 //!
 //! The JSON is read leniently (missing fields take defaults, legacy keyframe forms are accepted,
-//! unknown items are skipped with a warning); the crate never touches pixels: `shaders-free-raster`
-//! turns a [`DrawList`] into RGBA.
+//! unknown items are skipped with a warning). The crate never touches pixels:
+//! `shaders-free-raster` turns a [`DrawList`] into RGBA, and is the crate to depend on to render
+//! frames to pixels.
 //!
 //! # Usage
 //!
 //! ```
+//! use renderer::{Animation, DrawList, Evaluator, LoadLimits};
+//!
 //! let json = br#"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":64,"h":64,"layers":[]}"#;
-//! let animation = renderer::Animation::from_slice(json)?;
-//! let mut renderer = renderer::Renderer::new();
-//! let mut list = renderer::DrawList::default();
-//! renderer.evaluate(&animation, animation.in_point(), &mut list);
+//! let animation = Animation::load(json, &LoadLimits::default())?;
+//! let time = animation.frame_time(15)?;
+//! let mut list = DrawList::default();
+//! Evaluator::new().evaluate(&animation, time, &mut list);
 //! assert!(list.is_empty());
 //! # Ok::<(), renderer::Error>(())
 //! ```
@@ -61,17 +75,18 @@
 pub mod draw;
 mod error;
 mod eval;
-pub(crate) mod geometry;
+mod geometry;
 mod import;
 mod interpolation;
 mod model;
-mod timeline;
+pub mod timeline;
 
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
-pub use eval::Renderer;
+pub use eval::Evaluator;
 pub use import::{
-    MAX_KEYFRAMES, MAX_LAYER_INSTANCES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH, MAX_SHAPES,
-    MAX_SIZE,
+    LoadLimits, MAX_KEYFRAMES, MAX_LAYER_INSTANCES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH,
+    MAX_SHAPES, MAX_SIZE, decompress,
 };
 pub use model::Animation;
+pub use timeline::Time;

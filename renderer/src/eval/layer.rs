@@ -3,7 +3,7 @@
 use kurbo::{Affine, BezPath, Join, Rect, Shape as _};
 use peniko::{BlendMode, Compose, Fill as FillRule, Mix};
 
-use super::{Scratch, geometry, paint};
+use super::{Evaluator, geometry, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::offset_path::offset_path;
 use crate::model::layer::{Layer, LayerContent, MaskMode, MatteMode};
@@ -16,7 +16,7 @@ const FULL_RECT_MARGIN: f64 = 1.0;
 /// Most track mattes applied in a chain (a matte whose source is matted, and so on).
 const MAX_MATTE_DEPTH: usize = 8;
 
-impl Scratch {
+impl Evaluator {
     /// Draws the layers of `comp` at its time `t`, bottom layer first.
     pub(crate) fn draw_composition(
         &mut self,
@@ -203,7 +203,7 @@ impl Scratch {
                         blend: BlendMode::default(),
                     });
                 }
-                if let Some(child) = anim.assets.get(*asset) {
+                if let Some(child) = anim.precomps.get(*asset) {
                     // rlottie fades a precomposition of several layers as one group (an
                     // offscreen buffer), and a single layer by multiplying its paints.
                     let group = child.layers.len() > 1 && alpha < 1.0;
@@ -410,7 +410,7 @@ mod tests {
         );
         let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
         let mut list = DrawList::default();
-        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
         list
     }
 
@@ -457,7 +457,7 @@ mod tests {
         );
         let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
         let mut list = DrawList::default();
-        crate::Renderer::new().evaluate(&animation, frame, &mut list);
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(frame), &mut list);
         list
     }
 

@@ -1,8 +1,4 @@
-//! Evaluation: `Animation` x frame -> `DrawList`.
-//!
-//! [`Renderer::evaluate`] behaves as a pure function of the animation and the frame; `Renderer` only
-//! keeps scratch buffers (paths, paints, recycled outlines) so that steady-state evaluation does not
-//! allocate.
+//! Evaluation: `Animation` x time -> `DrawList`.
 
 mod geometry;
 mod layer;
@@ -17,16 +13,15 @@ use crate::draw::{Clip, DrawCommand, DrawList};
 use crate::model::Animation;
 use crate::model::projective::LayerMatrix;
 use crate::model::shape::PathData;
+use crate::timeline::Time;
 
-/// Evaluates animations into draw lists; holds scratch buffers reused across calls.
+/// Evaluates an animation at a time into a [`DrawList`].
+///
+/// [`Evaluator::evaluate`] behaves as a pure function of the animation and the time; the
+/// evaluator only keeps buffers reused from frame to frame, so that steady-state evaluation does
+/// not allocate. Keep one per thread.
 #[derive(Debug, Default)]
-pub struct Renderer {
-    scratch: Scratch,
-}
-
-/// Buffers reused from frame to frame.
-#[derive(Debug, Default)]
-pub(crate) struct Scratch {
+pub struct Evaluator {
     /// Paths of the shape layer being drawn, in their group's coordinates; `n_paths` are in use.
     paths: Vec<BezPath>,
     /// Group transform (relative to the layer) of each path.
@@ -43,38 +38,33 @@ pub(crate) struct Scratch {
     color_stops: Vec<ColorStop>,
     trim: modifiers::trim::TrimScratch,
     /// Whether a skew (a layer's, a parent's or a precomposition's) applies to what is drawn:
-    /// strokes are then widened in their own space (see `shapes::Scratch::emit`).
+    /// strokes are then widened in their own space (see `Evaluator::emit`).
     skewed: bool,
 }
 
-impl Renderer {
-    /// Creates a renderer with empty scratch buffers.
+impl Evaluator {
+    /// Creates an evaluator with empty buffers.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Evaluates `animation` at composition time `frame` (in frames, `ip <= frame < op`; may be
-    /// fractional) and replaces the contents of `out` with the frame's draw commands.
-    pub fn evaluate(&mut self, animation: &Animation, frame: f64, out: &mut DrawList) {
-        self.scratch.recycle(out);
+    /// Evaluates `animation` at `time` and replaces the contents of `out` with that frame's draw
+    /// commands.
+    pub fn evaluate(&mut self, animation: &Animation, time: Time, out: &mut DrawList) {
+        self.recycle(out);
         out.reset(animation.width, animation.height);
-        let frame = if frame.is_finite() {
-            frame
-        } else {
-            animation.in_point
-        };
-        self.scratch.draw_composition(
+        let t = time.frames();
+        let t = if t.is_finite() { t } else { animation.in_point };
+        self.draw_composition(
             animation,
             &animation.root,
-            frame,
+            t,
             LayerMatrix::IDENTITY,
             1.0,
             out,
         );
     }
-}
 
-impl Scratch {
     /// Takes the outlines of `out`'s commands back into the pool.
     fn recycle(&mut self, out: &mut DrawList) {
         for cmd in out.commands.drain(..) {

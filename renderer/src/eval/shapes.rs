@@ -18,7 +18,7 @@ use peniko::{Brush, Fill as FillRule};
 use super::modifiers::outline::{self, Outline};
 use super::modifiers::repeater::{MAX_COPIES, RepeaterAt};
 use super::modifiers::trim;
-use super::{Scratch, geometry, paint};
+use super::{Evaluator, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
 use crate::geometry::dash;
 use crate::model::projective::{LayerMatrix, Projective};
@@ -35,7 +35,7 @@ pub(crate) struct PaintOp {
     end: usize,
     /// The paint's group transform relative to the layer.
     matrix: Affine,
-    /// Whether a skew applies (see [`Scratch::emit`]).
+    /// Whether a skew applies (see [`Evaluator::emit`]).
     skewed: bool,
     kind: PaintKind,
     brush: Brush,
@@ -47,7 +47,7 @@ enum PaintKind {
     Stroke(kurbo::Stroke, Option<paint::Dash>),
 }
 
-impl Scratch {
+impl Evaluator {
     /// Draws a shape layer's root group with `layer` (local to composition) and `alpha`.
     pub(crate) fn draw_shapes(
         &mut self,

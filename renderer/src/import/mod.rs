@@ -15,6 +15,7 @@ mod constants;
 mod easing_cache;
 mod json;
 mod layers;
+mod load;
 pub(crate) mod properties;
 mod shapes;
 
@@ -26,6 +27,7 @@ use crate::error::Error;
 use crate::model::layer::LayerContent;
 use crate::model::{Animation, Composition};
 use json::{arr, num_at, str_at};
+pub use load::{LoadLimits, decompress};
 
 /// Largest accepted composition side, in pixels.
 pub const MAX_SIZE: f64 = 16384.0;
@@ -168,7 +170,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
         name: str_at(&doc, "nm").unwrap_or("").to_owned(),
         warnings: ctx.warnings,
         root,
-        assets,
+        precomps: assets,
         asset_count: asset_list.len(),
     })
 }

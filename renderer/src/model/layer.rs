@@ -109,26 +109,3 @@ pub(crate) struct Layer {
     /// Blend mode (`bm`), `None` for normal.
     pub(crate) blend: Option<peniko::BlendMode>,
 }
-
-impl Layer {
-    /// Maps the parent composition's time `t` to the time of a precomposition layer's content:
-    /// `(t - st) / sr`, or `tm(t) * fr / sr` with a time remap (`tm` is in seconds).
-    ///
-    /// A layer's own properties are keyed in its parent composition's time (the exporter already
-    /// adds `st`), so only precomposition content is shifted, as in rlottie and ThorVG.
-    pub(crate) fn content_time(&self, t: f64, frame_rate: f64) -> f64 {
-        let shifted = match &self.content {
-            LayerContent::Precomp {
-                time_remap: Some(tm),
-                ..
-            } => tm.at(t) * frame_rate,
-            _ => t - self.start_time,
-        };
-        shifted / self.stretch
-    }
-
-    /// Returns `true` when the layer is shown at composition time `t` (`ip <= t < op`).
-    pub(crate) fn is_active(&self, t: f64) -> bool {
-        t >= self.in_point && t < self.out_point
-    }
-}

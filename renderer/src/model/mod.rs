@@ -1,6 +1,7 @@
 //! The immutable animation model: compositions, layers, shapes and properties.
 //!
-//! Everything here is plain data, `Send + Sync`, built once by `import` and read by `eval`.
+//! Everything here is plain data, `Send + Sync`, built once by `import` and read by `eval`; the
+//! model knows neither how it is parsed nor how it is evaluated.
 
 pub(crate) mod layer;
 pub(crate) mod paint;
@@ -11,7 +12,8 @@ pub(crate) mod transform;
 
 use layer::Layer;
 
-/// A list of layers with a size: the root composition or a precomposition asset.
+/// A list of layers: the root composition or a precomposition asset. (A precomposition's size
+/// is a property of the layer that shows it, `LayerContent::Precomp`.)
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Composition {
     /// Layers, top-first (`layers`).
@@ -19,6 +21,9 @@ pub(crate) struct Composition {
 }
 
 /// A loaded, immutable animation. `Send + Sync`; share it with `Arc`.
+///
+/// Made by [`Animation::load`] or [`Animation::from_slice`]; its timeline is in
+/// [`crate::timeline`].
 #[derive(Debug)]
 pub struct Animation {
     pub(crate) width: f64,
@@ -30,24 +35,13 @@ pub struct Animation {
     pub(crate) name: String,
     pub(crate) warnings: Vec<String>,
     pub(crate) root: Composition,
-    /// Precomposition assets, referenced by index from precomp layers.
-    pub(crate) assets: Vec<Composition>,
+    /// The precomposition assets, referenced by index from precomposition layers.
+    pub(crate) precomps: Vec<Composition>,
+    /// Number of entries of `assets` in the file (precompositions, images and any other kind).
     pub(crate) asset_count: usize,
 }
 
 impl Animation {
-    /// Parses Lottie JSON (already gunzipped).
-    ///
-    /// Unsupported features are skipped and listed in [`Animation::warnings`].
-    ///
-    /// # Errors
-    ///
-    /// Returns [`crate::Error`] when the bytes are not JSON, not a Lottie animation, or exceed a
-    /// safety limit (size, layer count, nesting depth, keyframe count).
-    pub fn from_slice(json: &[u8]) -> Result<Self, crate::Error> {
-        crate::import::import(json)
-    }
-
     /// Composition width in pixels (`w`).
     pub fn width(&self) -> f64 {
         self.width
@@ -68,20 +62,11 @@ impl Animation {
     pub fn out_point(&self) -> f64 {
         self.out_point
     }
-    /// Number of frames: `ceil(op - ip - 0.001)`; frame `k` is at time `ip + k`.
-    pub fn total_frames(&self) -> u32 {
-        let n = (self.out_point - self.in_point - 0.001).ceil().max(1.0);
-        n.min(f64::from(u32::MAX)) as u32
-    }
-    /// Duration in seconds, `(op - ip) / fr`.
-    pub fn duration(&self) -> f64 {
-        (self.out_point - self.in_point) / self.frame_rate
-    }
     /// Number of top-level layers.
     pub fn layer_count(&self) -> usize {
         self.root.layers.len()
     }
-    /// Number of assets (precomps, images).
+    /// Number of entries of the file's `assets` (precompositions, images and any other kind).
     pub fn asset_count(&self) -> usize {
         self.asset_count
     }

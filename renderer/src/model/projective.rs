@@ -288,7 +288,7 @@ mod tests {
         );
         let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
         let mut list = crate::DrawList::default();
-        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
         list.commands
             .iter()
             .filter_map(|c| match c {

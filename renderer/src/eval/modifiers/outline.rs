@@ -92,7 +92,7 @@ mod tests {
         );
         let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
         let mut list = DrawList::default();
-        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
         list.commands
             .iter()
             .filter_map(|c| match c {

@@ -187,7 +187,7 @@ mod tests {
         );
         let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
         let mut list = crate::draw::DrawList::default();
-        crate::Renderer::new().evaluate(&animation, 0.0, &mut list);
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
         list
     }
 
