@@ -1,20 +1,23 @@
 //! Stage benchmarks, one group per pipeline stage: `decode`, `parse`, `evaluate`, `rasterize`,
-//! `encode` and `end_to_end`, on the sticker we ship (`tests/fixtures/sticker/smiley.tgs`) and, when
-//! the corpus is present (`TGS_CORPUS`, default `../shared/corpus`), three of its stickers.
+//! `encode_png`, `encode_webp` and `end_to_end_png`, on the sticker we ship
+//! (`tests/fixtures/sticker/smiley.tgs`) and, when the corpus is present (`TGS_CORPUS`, default
+//! `../shared/corpus`), three of its stickers.
 //!
-//! A small harness of our own instead of criterion: criterion 0.8 pulls in a crate that compiles C
-//! (`alloca` via `cc`), which this project does not allow anywhere in its tree.
+//! The harness is divan (pure Rust; criterion 0.8 pulls in a crate that compiles C, `alloca` via
+//! `cc`, which this project does not allow anywhere in its tree).
 //!
 //! Run: `cargo bench --bench pipeline [FILTER]`; see `benches/README.md`.
 
+use std::fmt;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::sync::LazyLock;
 
-use raster::{Pixmap, RasterSettings, Rasterizer};
-use renderer::{DrawList, Renderer};
-use tgs_converter::encode::{self, ImageFormat};
-use tgs_converter::pipeline::{self, FrameRenderer, Limits};
+use divan::Bencher;
+use raster::{FrameRenderer, Pixmap, Rasterizer};
+use renderer::{Animation, DrawList, Evaluator, Time};
+use tgs_converter::encode::{self, Image, ImageFormat};
+use tgs_converter::pipeline::{self, Limits};
 
 /// Corpus stickers used when the corpus is present: a light, a typical and a heavy one.
 const CORPUS_STICKERS: &[&str] = &[
@@ -23,12 +26,36 @@ const CORPUS_STICKERS: &[&str] = &[
     "tdesktop__effect3.tgs",
 ];
 
-/// Time budget per benchmark after warm-up.
-const BUDGET: Duration = Duration::from_millis(600);
+/// Output side of every render, as a Telegram sticker.
+const SIZE: u32 = 512;
 
-fn inputs() -> Vec<(String, Vec<u8>)> {
+/// One sticker, loaded once, with what each stage needs as its input.
+struct Input {
+    name: String,
+    /// The file as read (`.tgs`, gzipped).
+    raw: Vec<u8>,
+    /// The Lottie JSON after gunzip.
+    json: Vec<u8>,
+    animation: Animation,
+    /// The middle frame, the one every stage renders.
+    time: Time,
+    /// That frame's draw list.
+    list: DrawList,
+    /// That frame as a straight-alpha image, for the encoders.
+    image: Image,
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+static INPUTS: LazyLock<Vec<Input>> = LazyLock::new(|| sticker_paths().iter().map(load).collect());
+
+fn sticker_paths() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<PathBuf> = vec![root.join("tests/fixtures/sticker/smiley.tgs")];
+    let mut files = vec![root.join("tests/fixtures/sticker/smiley.tgs")];
     let corpus =
         std::env::var_os("TGS_CORPUS").map_or_else(|| root.join("../shared/corpus"), PathBuf::from);
     if corpus.is_dir() {
@@ -40,89 +67,86 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
         );
     }
     files
-        .into_iter()
-        .filter_map(|path| {
-            let data = std::fs::read(&path).ok()?;
-            let name = path.file_stem()?.to_string_lossy().into_owned();
-            Some((name, data))
-        })
-        .collect()
 }
 
-/// Runs `f` repeatedly for [`BUDGET`] after a short warm-up and prints the median and the 10th/90th
-/// percentile of single-call times, when `name` matches the command-line filter.
-fn bench(filter: Option<&str>, name: &str, mut f: impl FnMut()) {
-    if filter.is_some_and(|flt| !name.contains(flt)) {
-        return;
+fn load(path: &PathBuf) -> Input {
+    let raw = std::fs::read(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let json = pipeline::decode(&raw, &Limits::default())
+        .expect("decodes")
+        .into_owned();
+    let animation = pipeline::parse(&json).expect("parses");
+    let mid = u64::from(animation.total_frames() / 2);
+    let time = animation.frame_time(mid).expect("frame in range");
+    let mut list = DrawList::default();
+    Evaluator::new().evaluate(&animation, time, &mut list);
+    let image = pipeline::render_frame(&animation, mid, SIZE, SIZE).expect("renders");
+    Input {
+        name: path.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+        raw,
+        json,
+        animation,
+        time,
+        list,
+        image,
     }
-    let warm = Instant::now();
-    while warm.elapsed() < BUDGET / 6 {
-        f();
-    }
-    let mut times = Vec::new();
-    let start = Instant::now();
-    while start.elapsed() < BUDGET || times.len() < 10 {
-        let t0 = Instant::now();
-        f();
-        times.push(t0.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "{name:<40} median {:>9.4} ms   p10 {:>9.4}   p90 {:>9.4}   ({} runs)",
-        at(0.5),
-        at(0.1),
-        at(0.9),
-        times.len()
-    );
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn decode(bencher: Bencher<'_, '_>, input: &Input) {
+    let limits = Limits::default();
+    bencher.bench_local(|| pipeline::decode(black_box(&input.raw), &limits).expect("decodes"));
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn parse(bencher: Bencher<'_, '_>, input: &Input) {
+    bencher.bench_local(|| pipeline::parse(black_box(&input.json)).expect("parses"));
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn evaluate(bencher: Bencher<'_, '_>, input: &Input) {
+    let mut evaluator = Evaluator::new();
+    let mut list = DrawList::default();
+    bencher.bench_local(|| evaluator.evaluate(&input.animation, black_box(input.time), &mut list));
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn rasterize(bencher: Bencher<'_, '_>, input: &Input) {
+    let mut rasterizer = Rasterizer::new();
+    let mut pixmap = Pixmap::new(SIZE, SIZE).expect("valid size");
+    bencher.bench_local(|| rasterizer.render(black_box(&input.list), &mut pixmap));
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn encode_png(bencher: Bencher<'_, '_>, input: &Input) {
+    bencher.bench_local(|| {
+        encode::encode(black_box(&input.image), ImageFormat::Png, 90).expect("encodes")
+    });
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn encode_webp(bencher: Bencher<'_, '_>, input: &Input) {
+    bencher.bench_local(|| {
+        encode::encode(black_box(&input.image), ImageFormat::WebP, 90).expect("encodes")
+    });
+}
+
+/// Render (evaluate + rasterize) with reused buffers, straight alpha, PNG: what one request does
+/// once its sticker is parsed.
+#[divan::bench(args = INPUTS.iter())]
+fn end_to_end_png(bencher: Bencher<'_, '_>, input: &Input) {
+    let mut frames = FrameRenderer::new();
+    let mut pixmap = Pixmap::new(SIZE, SIZE).expect("valid size");
+    bencher.bench_local(|| {
+        frames.render(&input.animation, black_box(input.time), &mut pixmap);
+        let image = Image {
+            width: SIZE,
+            height: SIZE,
+            data: pixmap.to_straight_rgba8(),
+        };
+        encode::encode(&image, ImageFormat::Png, 90).expect("encodes")
+    });
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; anything else that is not a flag is a name filter.
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let filter = filter.as_deref();
-    let limits = Limits::default();
-    for (name, raw) in inputs() {
-        let json = pipeline::decode(&raw, &limits)
-            .expect("decodes")
-            .into_owned();
-        let animation = pipeline::parse(&json).expect("parses");
-        let mid = u64::from(animation.total_frames() / 2);
-        let time = animation.in_point() + mid as f64;
-
-        bench(filter, &format!("decode/{name}"), || {
-            black_box(pipeline::decode(black_box(&raw), &limits).expect("decodes"));
-        });
-        bench(filter, &format!("parse/{name}"), || {
-            black_box(pipeline::parse(black_box(&json)).expect("parses"));
-        });
-
-        let mut renderer = Renderer::new();
-        let mut list = DrawList::default();
-        bench(filter, &format!("evaluate/{name}"), || {
-            renderer.evaluate(&animation, black_box(time), &mut list);
-        });
-
-        renderer.evaluate(&animation, time, &mut list);
-        let mut rasterizer = Rasterizer::new();
-        let mut pixmap = Pixmap::new(512, 512);
-        let settings = RasterSettings::new(512, 512);
-        bench(filter, &format!("rasterize/{name}"), || {
-            rasterizer.render(black_box(&list), &settings, &mut pixmap);
-        });
-
-        let image = pipeline::render_frame(&animation, mid, 512, 512).expect("renders");
-        bench(filter, &format!("encode/png/{name}"), || {
-            black_box(encode::encode(black_box(&image), ImageFormat::Png, 90).expect("encodes"));
-        });
-        bench(filter, &format!("encode/webp/{name}"), || {
-            black_box(encode::encode(black_box(&image), ImageFormat::WebP, 90).expect("encodes"));
-        });
-
-        let mut frames = FrameRenderer::new();
-        bench(filter, &format!("end_to_end/png/{name}"), || {
-            let image = frames.render(&animation, mid, 512, 512).expect("renders");
-            black_box(encode::encode(&image, ImageFormat::Png, 90).expect("encodes"));
-        });
-    }
+    divan::main();
 }

@@ -11,7 +11,7 @@
 use kurbo::{Affine, BezPath, Stroke};
 use peniko::{BlendMode, Brush, Fill};
 
-/// How much `m` scales a stroke's width and dashes (rlottie's `VMatrix::scale`): half the
+/// How much `m` scales a stroke's width and dash lengths (rlottie's `VMatrix::scale`): half the
 /// length of the image of the vector (√2, √2). Under a uniform scale this is that scale.
 pub fn stroke_scale(m: Affine) -> f64 {
     let [a, b, c, d, _, _] = m.as_coeffs();
@@ -37,16 +37,20 @@ pub enum DrawCommand {
     /// Strokes `path`, transformed by `transform`, with `brush`.
     ///
     /// The path is transformed first and then stroked at one width, as rlottie (and so Telegram)
-    /// strokes: the width and dash lengths of `style` are multiplied by
-    /// [`stroke_scale`]`(transform)`. Under an uneven scale the stroke therefore keeps an even
-    /// width, where After Effects would stretch it; the engine emits a stroke that must stretch
-    /// (under a skew) as the [`DrawCommand::Fill`] of its outline instead.
+    /// strokes: the width of `style` is multiplied by [`stroke_scale`]`(transform)`. Under an
+    /// uneven scale the stroke therefore keeps an even width, where After Effects would stretch
+    /// it; the engine emits a stroke that must stretch (under a skew) as the
+    /// [`DrawCommand::Fill`] of its outline instead.
+    ///
+    /// Strokes are solid: the engine cuts Lottie dashes into the path itself (they follow rules of
+    /// rlottie's that no general dasher knows), so `style` carries no dash pattern and a
+    /// rasterizer ignores one.
     Stroke {
         /// The centre line, in local coordinates.
         path: BezPath,
         /// Local to composition coordinates.
         transform: Affine,
-        /// Width, joins, caps, dashes.
+        /// Width, joins and caps (no dashes).
         style: Stroke,
         /// Solid colour or gradient, in local coordinates.
         brush: Brush,

@@ -1,4 +1,5 @@
-//! Image encoders: one function per format, one typed error.
+//! Image encoders: straight-alpha RGBA8 [`Image`]s into PNG and WebP files; one function per
+//! format, one typed error.
 
 mod png;
 mod webp;
@@ -8,7 +9,17 @@ use std::str::FromStr;
 
 pub use self::png::encode_png;
 pub use self::webp::encode_webp;
-use crate::pipeline::Image;
+
+/// A straight-alpha (un-premultiplied) RGBA8 image, row-major, 4 bytes per pixel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height * 4` bytes.
+    pub data: Vec<u8>,
+}
 
 /// An output image format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -1,7 +1,7 @@
 //! PNG encoding (the `png` crate with its fdeflate fast path).
 
 use super::{EncodeError, check_buffer};
-use crate::pipeline::Image;
+use super::Image;
 
 /// Encodes `image` as an 8-bit RGBA PNG.
 ///

@@ -1,0 +1,64 @@
+//! One frame into a straight-alpha [`Image`], through the engine's own render call.
+
+use raster::Pixmap;
+use renderer::Animation;
+
+use super::PipelineError;
+use crate::encode::Image;
+
+/// Renders frame `index` of `animation` at `width` x `height` (the composition scaled to fit,
+/// centred, on a transparent background) as a straight-alpha [`Image`].
+///
+/// # Errors
+///
+/// [`PipelineError::FrameOutOfRange`], or [`PipelineError::BadSize`] for a side of 0 or over
+/// 65535 (callers check their own, smaller limit first with [`super::output_size`]).
+pub fn render_frame(
+    animation: &Animation,
+    index: u64,
+    width: u32,
+    height: u32,
+) -> Result<Image, PipelineError> {
+    let time = animation.frame_time(index)?;
+    let mut pixmap = new_pixmap(width, height)?;
+    raster::render(animation, time, &mut pixmap);
+    Ok(Image {
+        width,
+        height,
+        data: pixmap.to_straight_rgba8(),
+    })
+}
+
+/// Returns a transparent `width` x `height` pixmap.
+///
+/// # Errors
+///
+/// [`PipelineError::BadSize`] when a side is 0 or over 65535.
+pub fn new_pixmap(width: u32, height: u32) -> Result<Pixmap, PipelineError> {
+    Pixmap::new(width, height).ok_or_else(|| {
+        PipelineError::BadSize(format!(
+            "output size {width}x{height} is not between 1x1 and 65535x65535"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_frame_has_requested_size() {
+        let json = br#"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":200,"h":100,"layers":[]}"#;
+        let anim = Animation::from_slice(json).unwrap();
+        let img = render_frame(&anim, 0, 20, 10).unwrap();
+        assert_eq!((img.width, img.height, img.data.len()), (20, 10, 800));
+        assert!(matches!(
+            render_frame(&anim, 30, 20, 10),
+            Err(PipelineError::FrameOutOfRange { frame: 30, total: 30 })
+        ));
+        assert!(matches!(
+            render_frame(&anim, 0, 0, 10),
+            Err(PipelineError::BadSize(_))
+        ));
+    }
+}
