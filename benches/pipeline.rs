@@ -81,7 +81,11 @@ fn load(path: &PathBuf) -> Input {
     Evaluator::new().evaluate(&animation, time, &mut list);
     let image = pipeline::render_frame(&animation, mid, SIZE, SIZE).expect("renders");
     Input {
-        name: path.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
+        name: path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
         raw,
         json,
         animation,

@@ -19,7 +19,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let animation = Animation::load(&std::fs::read(input)?, &LoadLimits::default())?;
     let time = animation.frame_time(frame)?;
-    let (width, height) = (animation.width().round() as u32, animation.height().round() as u32);
+    let side = |v: f64| v.round().max(1.0) as u32;
+    let (width, height) = (side(animation.width()), side(animation.height()));
     let mut pixmap = Pixmap::new(width, height).ok_or("composition size out of range")?;
     raster::render(&animation, time, &mut pixmap);
 

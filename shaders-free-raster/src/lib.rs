@@ -1,33 +1,41 @@
-//! Replays a `renderer` [`DrawList`](renderer::DrawList) with vello_cpu into premultiplied RGBA8.
+//! Renders Lottie animations to pixels on the CPU: replays a `renderer`
+//! [`DrawList`](renderer::DrawList) with vello_cpu into premultiplied RGBA8.
 //!
-//! No GPU, no shaders, no Lottie knowledge: this crate only knows paths, brushes, layers and masks.
-//!
-//! # Usage
+//! No GPU, no shaders, no Lottie knowledge in the rasterizer: it only knows paths, brushes,
+//! layers and masks. [`FrameRenderer`] (and the per-thread [`render`]) joins it to the engine,
+//! so that embedding takes three calls and one crate:
 //!
 //! ```
-//! use kurbo::Shape;
-//! use raster::{Pixmap, RasterSettings, Rasterizer};
-//! use renderer::{DrawCommand, DrawList};
+//! use raster::{Animation, LoadLimits, Pixmap};
 //!
-//! let mut list = DrawList::new(10.0, 10.0);
-//! list.push(DrawCommand::Fill {
-//!     path: kurbo::Rect::new(0.0, 0.0, 10.0, 10.0).to_path(0.1),
-//!     transform: kurbo::Affine::IDENTITY,
-//!     fill_rule: peniko::Fill::NonZero,
-//!     brush: peniko::Color::from_rgba8(255, 0, 0, 255).into(),
-//! });
-//! let mut rasterizer = Rasterizer::new();
-//! let mut pixmap = Pixmap::new(20, 20);
-//! rasterizer.render(&list, &RasterSettings::new(20, 20), &mut pixmap);
-//! assert_eq!(pixmap.data()[0].r, 255);
+//! let json = br##"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":10,"h":10,"layers":[{"ty":1,
+//!     "sc":"#ff0000","sw":10,"sh":10,"ip":0,"op":30,"st":0,"ks":{}}]}"##;
+//! let animation = Animation::load(json, &LoadLimits::default())?;
+//! let mut pixmap = Pixmap::new(20, 20).expect("a valid size");
+//! raster::render(&animation, animation.frame_time(15)?, &mut pixmap);
+//! assert_eq!(&pixmap.to_straight_rgba8()[..4], &[255, 0, 0, 255]);
+//! # Ok::<(), raster::Error>(())
 //! ```
+//!
+//! The pixmap's size is the output size: the composition is scaled uniformly to fit it,
+//! centred, on a transparent background. `examples/render_frame.rs` writes a frame to a PNG.
+//!
+//! | module | what |
+//! |---|---|
+//! | `frame` | [`FrameRenderer`]: animation x time -> pixels, buffers kept between frames |
+//! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels |
+//! | `pixmap` | [`Pixmap`]: the output buffer, premultiplied, and its straight-alpha copy |
 
 #![forbid(unsafe_code)]
 
+mod frame;
 mod pixmap;
 mod rasterizer;
-mod settings;
 
-pub use pixmap::{Pixmap, unpremultiply_into};
+pub use frame::{FrameRenderer, render};
+pub use pixmap::Pixmap;
 pub use rasterizer::Rasterizer;
-pub use settings::{Quality, RasterSettings};
+
+/// The engine this crate renders, re-exported so that embedders need one dependency.
+pub use renderer;
+pub use renderer::{Animation, Error, LoadLimits, Time};

@@ -1,8 +1,8 @@
 //! `bench-render`: single-thread render-only timing, with the same frame selection and the same
 //! result fields as `lottie_ref.py bench`, so our numbers sit beside rlottie's and ThorVG's.
 //!
-//! Timed per frame: [`FrameRenderer::render_premultiplied`] (evaluate + rasterize into a reused
-//! pixmap), like the reference tool times the engine's own render call; not timed: conversion to
+//! Timed per frame: [`renderer::Animation::frame_time`] and [`FrameRenderer::render`] (evaluate + rasterize
+//! into a reused pixmap), like the reference tool times the engine's own render call; not timed: conversion to
 //! straight alpha and encoding. Wall time from [`Instant`], CPU time from this thread's CPU clock.
 
 use std::path::Path;
@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 
 use super::args::BenchArgs;
 use super::commands::{CliResult, read_input};
-use crate::pipeline::{self, FrameRenderer, Limits, select_frames};
+use raster::FrameRenderer;
+
+use crate::pipeline::{self, Limits, new_pixmap, select_frames};
 
 /// Runs `bench-render`.
 pub(super) fn run(args: &BenchArgs) -> CliResult {
@@ -104,17 +106,18 @@ fn bench_one(
     let n_frames = animation.total_frames();
     let frames = select_frames(n_frames, args.frames.count());
     let mut renderer = FrameRenderer::new();
+    let mut pixmap = new_pixmap(w, h)?;
+    let mut render = |frame: u32| -> Result<(), pipeline::PipelineError> {
+        let time = animation.frame_time(u64::from(frame))?;
+        renderer.render(&animation, time, &mut pixmap);
+        Ok(())
+    };
 
     let t0 = Instant::now();
-    renderer.render_premultiplied(&animation, u64::from(frames[0]), w, h)?;
+    render(frames[0])?;
     let first_ms = ms(t0);
     for j in 0..args.warmup as usize {
-        renderer.render_premultiplied(
-            &animation,
-            u64::from(frames[(j + 1) % frames.len()]),
-            w,
-            h,
-        )?;
+        render(frames[(j + 1) % frames.len()])?;
     }
     let mut wall = Vec::new();
     let mut cpu = Vec::new();
@@ -122,7 +125,7 @@ fn bench_one(
         for &k in &frames {
             let c0 = thread_cpu_ns();
             let t0 = Instant::now();
-            renderer.render_premultiplied(&animation, u64::from(k), w, h)?;
+            render(k)?;
             let elapsed = t0.elapsed();
             let c1 = thread_cpu_ns();
             wall.push(elapsed.as_secs_f64() * 1e3);

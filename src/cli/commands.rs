@@ -46,7 +46,7 @@ fn info(args: &InfoArgs) -> CliResult {
     let limits = Limits::default();
     let input = read_input(&args.input, &limits)?;
     let animation = pipeline::load(&input, &limits)?;
-    let json = serde_json::to_string_pretty(&pipeline::info_json(&animation))?;
+    let json = serde_json::to_string_pretty(&pipeline::info(&animation))?;
     println!("{json}");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! PNG encoding (the `png` crate with its fdeflate fast path).
 
-use super::{EncodeError, check_buffer};
 use super::Image;
+use super::{EncodeError, check_buffer};
 
 /// Encodes `image` as an 8-bit RGBA PNG.
 ///

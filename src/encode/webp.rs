@@ -7,8 +7,8 @@
 
 use image_webp::{ColorType, WebPEncoder};
 
-use super::{EncodeError, check_buffer};
 use super::Image;
+use super::{EncodeError, check_buffer};
 
 /// Encodes `image` as a lossless WebP; `quality` below 100 quantises colour channels first (see the
 /// module docs): 100 exact, 80-99 drop 1 bit, 60-79 2 bits, 40-59 3 bits, 1-39 4 bits.

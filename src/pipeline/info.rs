@@ -64,7 +64,8 @@ mod tests {
 
     #[test]
     fn info_prints_whole_numbers_as_integers() {
-        let json = br#"{"v":"5.7.0","nm":"sq","fr":29.97,"ip":0,"op":30,"w":200,"h":100,"layers":[]}"#;
+        let json =
+            br#"{"v":"5.7.0","nm":"sq","fr":29.97,"ip":0,"op":30,"w":200,"h":100,"layers":[]}"#;
         let info = info(&Animation::from_slice(json).unwrap());
         let value = serde_json::to_value(&info).unwrap();
         assert_eq!(value["width"], serde_json::json!(200));

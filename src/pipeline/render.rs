@@ -54,7 +54,10 @@ mod tests {
         assert_eq!((img.width, img.height, img.data.len()), (20, 10, 800));
         assert!(matches!(
             render_frame(&anim, 30, 20, 10),
-            Err(PipelineError::FrameOutOfRange { frame: 30, total: 30 })
+            Err(PipelineError::FrameOutOfRange {
+                frame: 30,
+                total: 30
+            })
         ));
         assert!(matches!(
             render_frame(&anim, 0, 0, 10),

@@ -69,7 +69,10 @@ mod tests {
         assert_eq!(size(Some(100), None).unwrap(), (100, 50));
         assert_eq!(size(None, Some(50)).unwrap(), (100, 50));
         assert_eq!(size(Some(64), Some(64)).unwrap(), (64, 64));
-        assert!(matches!(size(Some(0), None), Err(PipelineError::BadSize(_))));
+        assert!(matches!(
+            size(Some(0), None),
+            Err(PipelineError::BadSize(_))
+        ));
         let err = size(Some(5000), None).unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -8,7 +8,7 @@ use actix_web::{HttpMessage, HttpRequest, web};
 use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 
 /// The multipart field that carries the sticker.
 const FILE_FIELD: &str = "file";
@@ -27,16 +27,18 @@ const RAW_TYPES: &[&str] = &[
 
 fn unsupported(found: &str, expected: &str) -> ApiError {
     ApiError::new(
-        "unsupported_media_type",
+        ErrorCode::UnsupportedMediaType,
         format!("content type {found:?} is not accepted; send {expected}"),
     )
 }
 
 fn payload_error(err: &PayloadError) -> ApiError {
     match err {
-        PayloadError::Overflow => ApiError::new("payload_too_large", "request body is too large"),
+        PayloadError::Overflow => {
+            ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large")
+        }
         other => ApiError::new(
-            "bad_request",
+            ErrorCode::BadRequest,
             format!(
                 "could not read the request body: {}",
                 lowercase(&other.to_string())
@@ -47,7 +49,7 @@ fn payload_error(err: &PayloadError) -> ApiError {
 
 fn input_too_large(limit: usize) -> ApiError {
     ApiError::new(
-        "input_too_large",
+        ErrorCode::InputTooLarge,
         format!("sticker is larger than the limit of {limit} bytes (MAX_INPUT_BYTES)"),
     )
 }
@@ -81,7 +83,7 @@ pub(super) async fn with_timeout<T>(
         .await
         .unwrap_or_else(|_| {
             Err(ApiError::new(
-                "request_timeout",
+                ErrorCode::RequestTimeout,
                 format!(
                     "the request body did not arrive within {} ms (BODY_TIMEOUT_MS)",
                     timeout.as_millis()
@@ -125,7 +127,7 @@ pub(super) async fn read_sticker(
 ) -> Result<web::Bytes, ApiError> {
     let mime = req.mime_type().map_err(|_| {
         ApiError::new(
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "the content-type header is malformed",
         )
     })?;
@@ -175,12 +177,15 @@ async fn read_multipart_file(
             data.extend_from_slice(&chunk);
         }
         if data.is_empty() {
-            return Err(ApiError::new("missing_file", "the `file` field is empty"));
+            return Err(ApiError::new(
+                ErrorCode::MissingFile,
+                "the `file` field is empty",
+            ));
         }
         return Ok(data.freeze());
     }
     Err(ApiError::new(
-        "missing_file",
+        ErrorCode::MissingFile,
         "multipart body has no `file` field; send the sticker as -F file=@sticker.tgs",
     ))
 }
@@ -190,7 +195,7 @@ fn multipart_error(err: &actix_multipart::MultipartError) -> ApiError {
     match err {
         E::Payload(payload) => payload_error(payload),
         other => ApiError::new(
-            "bad_multipart",
+            ErrorCode::BadMultipart,
             format!(
                 "malformed multipart body: {}",
                 lowercase(&other.to_string())
@@ -212,7 +217,7 @@ pub(super) async fn read_json<T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let mime = req.mime_type().map_err(|_| {
         ApiError::new(
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "the content-type header is malformed",
         )
     })?;
@@ -224,11 +229,11 @@ pub(super) async fn read_json<T: DeserializeOwned>(
     }
     let body = read_limited(req, payload, limit, || {
         ApiError::new(
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             format!("json body is larger than the limit of {limit} bytes (MAX_BODY_BYTES)"),
         )
     })
     .await?;
     serde_json::from_slice(&body)
-        .map_err(|err| ApiError::new("bad_json", format!("invalid json body: {err}")))
+        .map_err(|err| ApiError::new(ErrorCode::BadJson, format!("invalid json body: {err}")))
 }

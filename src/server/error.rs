@@ -1,4 +1,5 @@
-//! `ApiError`: every failure of the service as `{"code", "message"}` JSON with one code -> status table.
+//! [`ApiError`]: every failure of the service as `{"code", "message"}` JSON, with a typed
+//! [`ErrorCode`] that knows its HTTP status.
 
 use std::fmt;
 
@@ -9,88 +10,229 @@ use serde::Serialize;
 
 use crate::pipeline::PipelineError;
 
-/// The one table from stable error code to HTTP status (meilisearch `make_error_codes!`).
+/// Every error the service answers, as a stable snake_case code (the `code` of the JSON body).
 ///
-/// Codes produced by [`PipelineError::code`] appear here verbatim; a code missing from the table
-/// answers 500 so that a new pipeline error can never pass for success.
-const CODES: &[(&str, StatusCode)] = &[
-    // Input (pipeline).
-    ("input_too_large", StatusCode::PAYLOAD_TOO_LARGE),
-    ("bad_gzip", StatusCode::BAD_REQUEST),
-    ("not_json", StatusCode::BAD_REQUEST),
-    ("not_lottie", StatusCode::UNPROCESSABLE_ENTITY),
-    ("invalid_animation", StatusCode::UNPROCESSABLE_ENTITY),
-    ("limit_exceeded", StatusCode::UNPROCESSABLE_ENTITY),
-    ("frame_out_of_range", StatusCode::BAD_REQUEST),
-    ("bad_size", StatusCode::BAD_REQUEST),
-    ("encode_failed", StatusCode::INTERNAL_SERVER_ERROR),
-    // Request shape (HTTP layer).
-    ("bad_format", StatusCode::BAD_REQUEST),
-    ("invalid_parameter", StatusCode::BAD_REQUEST),
-    ("bad_json", StatusCode::BAD_REQUEST),
-    ("bad_base64", StatusCode::BAD_REQUEST),
-    ("bad_multipart", StatusCode::BAD_REQUEST),
-    ("missing_file", StatusCode::BAD_REQUEST),
-    ("too_many_items", StatusCode::BAD_REQUEST),
-    ("bad_request", StatusCode::BAD_REQUEST),
-    ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
-    ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
-    ("not_found", StatusCode::NOT_FOUND),
-    ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
-    ("not_acceptable", StatusCode::NOT_ACCEPTABLE),
-    ("request_timeout", StatusCode::REQUEST_TIMEOUT),
-    // Server side.
-    ("server_busy", StatusCode::SERVICE_UNAVAILABLE),
-    ("render_panicked", StatusCode::INTERNAL_SERVER_ERROR),
-    ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
-];
+/// The codes are API: clients match on them, so a variant's string never changes. Each variant
+/// has its status in [`ErrorCode::status`]; both matches are exhaustive, so a new code cannot
+/// compile without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The input is larger than `MAX_INPUT_BYTES`.
+    InputTooLarge,
+    /// The input starts like gzip but does not gunzip.
+    BadGzip,
+    /// The (gunzipped) input is not JSON.
+    NotJson,
+    /// The JSON is not a Lottie animation.
+    NotLottie,
+    /// The animation has a value the engine cannot work with.
+    InvalidAnimation,
+    /// The animation exceeds a safety limit.
+    LimitExceeded,
+    /// The requested frame does not exist.
+    FrameOutOfRange,
+    /// The requested output size is 0 or over `MAX_OUTPUT_SIDE`.
+    BadSize,
+    /// Encoding the image failed.
+    EncodeFailed,
+    /// `format` names no output format we write.
+    BadFormat,
+    /// A query or JSON field has an invalid value.
+    InvalidParameter,
+    /// A JSON request body does not parse.
+    BadJson,
+    /// A base64 `data` field does not decode.
+    BadBase64,
+    /// A multipart body is malformed.
+    BadMultipart,
+    /// The request carries no sticker.
+    MissingFile,
+    /// A batch has more items than allowed.
+    TooManyItems,
+    /// Any other malformed request.
+    BadRequest,
+    /// The request body is larger than allowed.
+    PayloadTooLarge,
+    /// The body's content type is not one we read.
+    UnsupportedMediaType,
+    /// No such route.
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// No representation matches `Accept` / `Accept-Encoding`.
+    NotAcceptable,
+    /// The client sent its request too slowly.
+    RequestTimeout,
+    /// The render queue is full; the response carries `Retry-After`.
+    ServerBusy,
+    /// A render job panicked; only its own request fails.
+    RenderPanicked,
+    /// Anything else that went wrong on our side.
+    InternalError,
+}
+
+impl ErrorCode {
+    /// Every code, in the order of the README's error table.
+    pub const ALL: &[Self] = &[
+        Self::InputTooLarge,
+        Self::BadGzip,
+        Self::NotJson,
+        Self::NotLottie,
+        Self::InvalidAnimation,
+        Self::LimitExceeded,
+        Self::FrameOutOfRange,
+        Self::BadSize,
+        Self::EncodeFailed,
+        Self::BadFormat,
+        Self::InvalidParameter,
+        Self::BadJson,
+        Self::BadBase64,
+        Self::BadMultipart,
+        Self::MissingFile,
+        Self::TooManyItems,
+        Self::BadRequest,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::NotAcceptable,
+        Self::RequestTimeout,
+        Self::ServerBusy,
+        Self::RenderPanicked,
+        Self::InternalError,
+    ];
+
+    /// The stable snake_case string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InputTooLarge => "input_too_large",
+            Self::BadGzip => "bad_gzip",
+            Self::NotJson => "not_json",
+            Self::NotLottie => "not_lottie",
+            Self::InvalidAnimation => "invalid_animation",
+            Self::LimitExceeded => "limit_exceeded",
+            Self::FrameOutOfRange => "frame_out_of_range",
+            Self::BadSize => "bad_size",
+            Self::EncodeFailed => "encode_failed",
+            Self::BadFormat => "bad_format",
+            Self::InvalidParameter => "invalid_parameter",
+            Self::BadJson => "bad_json",
+            Self::BadBase64 => "bad_base64",
+            Self::BadMultipart => "bad_multipart",
+            Self::MissingFile => "missing_file",
+            Self::TooManyItems => "too_many_items",
+            Self::BadRequest => "bad_request",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::NotAcceptable => "not_acceptable",
+            Self::RequestTimeout => "request_timeout",
+            Self::ServerBusy => "server_busy",
+            Self::RenderPanicked => "render_panicked",
+            Self::InternalError => "internal_error",
+        }
+    }
+
+    /// The HTTP status answered with this code.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::InputTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadGzip => StatusCode::BAD_REQUEST,
+            Self::NotJson => StatusCode::BAD_REQUEST,
+            Self::NotLottie => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidAnimation => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::LimitExceeded => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::FrameOutOfRange => StatusCode::BAD_REQUEST,
+            Self::BadSize => StatusCode::BAD_REQUEST,
+            Self::EncodeFailed => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::BadFormat => StatusCode::BAD_REQUEST,
+            Self::InvalidParameter => StatusCode::BAD_REQUEST,
+            Self::BadJson => StatusCode::BAD_REQUEST,
+            Self::BadBase64 => StatusCode::BAD_REQUEST,
+            Self::BadMultipart => StatusCode::BAD_REQUEST,
+            Self::MissingFile => StatusCode::BAD_REQUEST,
+            Self::TooManyItems => StatusCode::BAD_REQUEST,
+            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RenderPanicked => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The code for an HTTP status that actix raised before our handlers ran.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::NOT_ACCEPTABLE => Self::NotAcceptable,
+            StatusCode::REQUEST_TIMEOUT => Self::RequestTimeout,
+            StatusCode::SERVICE_UNAVAILABLE => Self::ServerBusy,
+            s if s.is_client_error() => Self::BadRequest,
+            _ => Self::InternalError,
+        }
+    }
+}
+
+impl From<&PipelineError> for ErrorCode {
+    fn from(err: &PipelineError) -> Self {
+        match err {
+            PipelineError::InputTooLarge { .. } => Self::InputTooLarge,
+            PipelineError::BadGzip(_) => Self::BadGzip,
+            PipelineError::NotJson(_) => Self::NotJson,
+            PipelineError::NotLottie(_) => Self::NotLottie,
+            PipelineError::InvalidAnimation(_) => Self::InvalidAnimation,
+            PipelineError::LimitExceeded(_) => Self::LimitExceeded,
+            PipelineError::FrameOutOfRange { .. } => Self::FrameOutOfRange,
+            PipelineError::BadSize(_) => Self::BadSize,
+            PipelineError::Encode(_) => Self::EncodeFailed,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// Seconds a client is told to wait (`Retry-After`) when the render queue is full.
 pub const RETRY_AFTER_SECS: u32 = 1;
 
-/// Returns the HTTP status for a stable error `code` (500 for a code missing from the table).
-pub fn status_for(code: &str) -> StatusCode {
-    CODES
-        .iter()
-        .find(|(known, _)| *known == code)
-        .map_or(StatusCode::INTERNAL_SERVER_ERROR, |(_, status)| *status)
-}
-
-/// Returns the stable error code for an HTTP status, for errors actix raises before our handlers.
-pub fn code_for(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::NOT_ACCEPTABLE => "not_acceptable",
-        StatusCode::REQUEST_TIMEOUT => "request_timeout",
-        StatusCode::SERVICE_UNAVAILABLE => "server_busy",
-        s if s.is_client_error() => "bad_request",
-        _ => "internal_error",
-    }
-}
-
-/// A failed request: a stable snake_case `code` (status from the one table) and a lowercase message.
+/// A failed request: a stable [`ErrorCode`] and a lowercase message.
 ///
 /// Serializes as the `{"code", "message"}` body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiError {
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl ApiError {
-    /// Creates an error with a `code` from the table and a lowercase `message`.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    /// Creates an error with `code` and a lowercase `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
         }
     }
 
-    /// Returns the stable snake_case code.
-    pub fn code(&self) -> &'static str {
+    /// Returns the code.
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -101,13 +243,13 @@ impl ApiError {
 
     /// A query or JSON field has an invalid value.
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
-        Self::new("invalid_parameter", message)
+        Self::new(ErrorCode::InvalidParameter, message)
     }
 
     /// The render queue is full; the response carries `Retry-After`.
     pub fn busy() -> Self {
         Self::new(
-            "server_busy",
+            ErrorCode::ServerBusy,
             "render queue is full; retry after the time in the retry-after header",
         )
     }
@@ -115,7 +257,7 @@ impl ApiError {
     /// A render job panicked; only its own request fails.
     pub fn panicked() -> Self {
         Self::new(
-            "render_panicked",
+            ErrorCode::RenderPanicked,
             "the renderer crashed on this input; please report the sticker",
         )
     }
@@ -131,18 +273,18 @@ impl std::error::Error for ApiError {}
 
 impl From<PipelineError> for ApiError {
     fn from(err: PipelineError) -> Self {
-        Self::new(err.code(), err.to_string())
+        Self::new(ErrorCode::from(&err), err.to_string())
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        status_for(self.code)
+        self.code.status()
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
-        if self.code == "server_busy" {
+        if self.code == ErrorCode::ServerBusy {
             res.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
         }
         res.json(self)
@@ -154,35 +296,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_table_has_no_duplicates() {
-        for (i, (code, _)) in CODES.iter().enumerate() {
+    fn codes_are_distinct_snake_case() {
+        for (i, code) in ErrorCode::ALL.iter().enumerate() {
+            let name = code.as_str();
             assert!(
-                CODES[i + 1..].iter().all(|(other, _)| other != code),
-                "duplicate code {code}"
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
             );
+            assert!(
+                ErrorCode::ALL[i + 1..]
+                    .iter()
+                    .all(|other| other.as_str() != name),
+                "duplicate code {name}"
+            );
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(name));
         }
     }
 
     #[test]
-    fn pipeline_codes_are_in_the_table() {
-        for code in [
-            "input_too_large",
-            "bad_gzip",
-            "not_json",
-            "not_lottie",
-            "invalid_animation",
-            "limit_exceeded",
-            "frame_out_of_range",
-            "bad_size",
-        ] {
-            assert_ne!(
-                status_for(code),
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "{code} must map to a 4xx"
-            );
+    fn pipeline_input_errors_are_client_errors() {
+        use crate::encode::EncodeError;
+        let errors = [
+            PipelineError::InputTooLarge { size: 2, limit: 1 },
+            PipelineError::BadGzip(String::new()),
+            PipelineError::NotJson(String::new()),
+            PipelineError::NotLottie(String::new()),
+            PipelineError::InvalidAnimation(String::new()),
+            PipelineError::LimitExceeded(String::new()),
+            PipelineError::FrameOutOfRange { frame: 1, total: 1 },
+            PipelineError::BadSize(String::new()),
+        ];
+        for err in &errors {
+            let code = ErrorCode::from(err);
+            assert!(code.status().is_client_error(), "{code} must be a 4xx");
         }
+        let encode = PipelineError::Encode(EncodeError::BadBuffer {
+            expected: 4,
+            actual: 0,
+        });
         assert_eq!(
-            status_for("no_such_code"),
+            ErrorCode::from(&encode).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

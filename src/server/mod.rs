@@ -35,7 +35,7 @@ mod routes;
 pub mod state;
 
 pub use config::{LogFormat, ServeArgs, ServerConfig};
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
 pub use routes::{CACHE_HIT, IMAGE_SIZE, PROCESSING_TIME, TOTAL_FRAMES};
 pub use state::AppState;
 
@@ -53,14 +53,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::JsonConfig::default().error_handler(|err, _| {
         use actix_web::error::JsonPayloadError as E;
         let code = match &err {
-            E::Overflow { .. } | E::OverflowKnownLength { .. } => "payload_too_large",
-            E::ContentType => "unsupported_media_type",
-            _ => "bad_json",
+            E::Overflow { .. } | E::OverflowKnownLength { .. } => ErrorCode::PayloadTooLarge,
+            E::ContentType => ErrorCode::UnsupportedMediaType,
+            _ => ErrorCode::BadJson,
         };
         ApiError::new(code, body::lowercase(&err.to_string())).into()
     }))
     .app_data(web::PathConfig::default().error_handler(|err, _| {
-        ApiError::new("bad_request", body::lowercase(&err.to_string())).into()
+        ApiError::new(ErrorCode::BadRequest, body::lowercase(&err.to_string())).into()
     }))
     .service(
         web::scope("")
@@ -166,7 +166,7 @@ fn json_errors(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         || status.canonical_reason().unwrap_or("error").to_lowercase(),
         |err| body::lowercase(&err.to_string()),
     );
-    let error = ApiError::new(error::code_for(status), message);
+    let error = ApiError::new(ErrorCode::from_status(status), message);
     let mut rewritten = HttpResponse::build(status).json(&error);
     for name in [header::RETRY_AFTER, header::ALLOW, header::VARY] {
         if let Some(value) = res.headers().get(&name) {

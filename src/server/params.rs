@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use crate::encode::ImageFormat;
 
 /// Default WebP quality.
@@ -81,7 +81,7 @@ impl RenderParams {
             None | Some("") => ImageFormat::Png,
             Some(name) => name.to_ascii_lowercase().parse().map_err(|_| {
                 ApiError::new(
-                    "bad_format",
+                    ErrorCode::BadFormat,
                     format!("unsupported format {name:?}; use png or webp"),
                 )
             })?,
@@ -179,9 +179,12 @@ mod tests {
 
     #[test]
     fn rejects_bad_values_with_their_names() {
-        assert_eq!(query("format=gif").unwrap_err().code(), "bad_format");
+        assert_eq!(
+            query("format=gif").unwrap_err().code(),
+            ErrorCode::BadFormat
+        );
         let err = query("quality=0").unwrap_err();
-        assert_eq!(err.code(), "invalid_parameter");
+        assert_eq!(err.code(), ErrorCode::InvalidParameter);
         assert!(err.message().contains("quality"), "{err}");
         assert!(query("quality=101").is_err(), "quality 101 must fail");
         assert!(

@@ -9,7 +9,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Serialize;
 
 use super::body;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::params::{BatchRequest, ConvertItem, RenderParams, RenderQuery};
 use super::pool::{PoolError, round2};
 use super::state::AppState;
@@ -128,7 +128,7 @@ fn decode_base64(data: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
     };
     if data.len() / 4 * 3 > limit {
         return Err(ApiError::new(
-            "input_too_large",
+            ErrorCode::InputTooLarge,
             format!("sticker is larger than the limit of {limit} bytes (MAX_INPUT_BYTES)"),
         ));
     }
@@ -138,10 +138,14 @@ fn decode_base64(data: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
     } else {
         BASE64.decode(data)
     };
-    let decoded = decoded
-        .map_err(|err| ApiError::new("bad_base64", format!("`data` is not valid base64: {err}")))?;
+    let decoded = decoded.map_err(|err| {
+        ApiError::new(
+            ErrorCode::BadBase64,
+            format!("`data` is not valid base64: {err}"),
+        )
+    })?;
     if decoded.is_empty() {
-        return Err(ApiError::new("missing_file", "`data` is empty"));
+        return Err(ApiError::new(ErrorCode::MissingFile, "`data` is empty"));
     }
     Ok(decoded)
 }
@@ -241,7 +245,7 @@ pub(super) async fn convert_batch(
     let max = state.config.max_batch_items;
     if batch.items.len() > max {
         return Err(ApiError::new(
-            "too_many_items",
+            ErrorCode::TooManyItems,
             format!(
                 "batch has {} items; the limit is {max} (MAX_BATCH_ITEMS)",
                 batch.items.len()
@@ -281,7 +285,7 @@ pub(super) async fn info(
         .run(move || -> Result<_, ApiError> {
             let json = pipeline::decode(&input, &job_state.config.limits)?;
             let lookup = job_state.animations.get_or_parse(&json)?;
-            Ok((pipeline::info_json(&lookup.animation), lookup.hit))
+            Ok((pipeline::info(&lookup.animation), lookup.hit))
         })
         .await
         .map_err(pool_error)??;
@@ -328,7 +332,7 @@ pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 /// Any unknown path: 404 JSON.
 pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::new(
-        "not_found",
+        ErrorCode::NotFound,
         format!("no route for {} {}", req.method(), req.path()),
     ))
 }
@@ -336,7 +340,7 @@ pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError
 /// A known path with the wrong method: 405 JSON with `Allow`.
 pub(super) async fn method_not_allowed(req: HttpRequest, allowed: &'static str) -> HttpResponse {
     let error = ApiError::new(
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!(
             "method {} is not allowed on {}; use {allowed}",
             req.method(),
