@@ -300,7 +300,8 @@ mod tests {
         for (i, code) in ErrorCode::ALL.iter().enumerate() {
             let name = code.as_str();
             assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{name}"
             );
             assert!(
