@@ -31,15 +31,10 @@
 //!
 //! # Dashes
 //!
-//! kurbo's dasher (`kurbo::Stroke::with_dashes`, used by vello_cpu's stroker) does the arc-length
-//! work, but cannot take Lottie's `st.d` entries as they are: odd counts, zero-length dashes,
-//! all-zero patterns and the offset follow rlottie's own rules, not SVG's. [`dash::dashing`]
-//! converts the entries into a pattern kurbo draws the way rlottie does (see its docs).
-
-#![cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired into eval/modifiers by the engine")
-)]
+//! Lottie's `st.d` entries follow rlottie's rules, not SVG's: odd counts, zero-length dashes,
+//! all-zero patterns and the offset. [`dash::dashing`] reads the entries into a pattern and
+//! [`dash::dash_path`] cuts a path into dashes with it, measuring lengths as rlottie does (see
+//! [`dash`]). The engine dashes paths itself, so the strokes it emits are solid.
 
 pub(crate) mod contour;
 pub(crate) mod dash;
