@@ -79,6 +79,7 @@ mod geometry;
 mod import;
 mod interpolation;
 mod model;
+mod sampling;
 pub mod timeline;
 
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};

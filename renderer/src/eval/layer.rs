@@ -6,8 +6,8 @@ use peniko::{BlendMode, Compose, Fill as FillRule, Mix};
 use super::{Evaluator, geometry, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::offset_path::offset_path;
+use crate::geometry::projective::LayerMatrix;
 use crate::model::layer::{Layer, LayerContent, MaskMode, MatteMode};
-use crate::model::projective::LayerMatrix;
 use crate::model::{Animation, Composition};
 
 /// Precomp clips and masks are skipped when they cover this much more than the composition.
@@ -398,7 +398,10 @@ fn covers_composition(rect: Rect, m: Affine, anim: &Animation) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use kurbo::{Affine, Point};
+
     use crate::draw::{DrawCommand, DrawList};
+    use crate::geometry::projective::Projective;
 
     /// Evaluates a one-layer animation at 50 % layer opacity whose root group holds `items`
     /// (JSON) at frame 0, and returns the draw list.
@@ -490,5 +493,73 @@ mod tests {
             0.0,
         );
         assert!(matches!(skewed.commands[..], [DrawCommand::Fill { .. }]));
+    }
+
+    /// Evaluates `layers` (JSON) in a 200x200 animation with one precomposition `c` holding a
+    /// 20x20 square at (10, 10), and returns the fills' outlines in composition coordinates.
+    fn fills(layers: &str) -> Vec<Vec<Point>> {
+        let square = r#"{"ty":4,"ind":1,"ip":0,"op":10,"st":0,"ks":{},"shapes":[
+            {"ty":"rc","p":{"a":0,"k":[10,10]},"s":{"a":0,"k":[20,20]},"r":{"a":0,"k":0}},
+            {"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}]}"#;
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":200,"h":200,
+            "assets":[{{"id":"c","layers":[{square}]}}],"layers":[{layers}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
+        list.commands
+            .iter()
+            .filter_map(|c| match c {
+                DrawCommand::Fill {
+                    path, transform, ..
+                } => Some(
+                    path.elements()
+                        .iter()
+                        .filter_map(|el| el.end_point())
+                        .map(|p| *transform * p)
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn perspective_reaches_parented_layers_and_precomposition_contents() {
+        let m =
+            Projective::from_affine(Affine::translate((100.0, 100.0))) * Projective::rotate_y(60.0);
+        let expected: Vec<Point> = [(20.0, 0.0), (20.0, 20.0), (0.0, 20.0), (0.0, 0.0)]
+            .into_iter()
+            .map(|p| m.map(p.into()))
+            .collect();
+        let parent = r#"{"ty":3,"ind":1,"ddd":1,"ip":0,"op":10,"st":0,
+            "ks":{"p":{"a":0,"k":[100,100,0]},"ry":{"a":0,"k":60}}}"#;
+        let shapes = [
+            // A 2D shape layer parented to a 3D null.
+            format!(
+                r#"{parent},{{"ty":4,"ind":2,"parent":1,"ip":0,"op":10,"st":0,"ks":{{}},
+                "shapes":[{{"ty":"rc","p":{{"a":0,"k":[10,10]}},"s":{{"a":0,"k":[20,20]}},
+                "r":{{"a":0,"k":0}}}},{{"ty":"fl","c":{{"a":0,"k":[1,0,0,1]}},
+                "o":{{"a":0,"k":100}}}}]}}"#
+            ),
+            // The contents of a 3D precomposition layer.
+            r#"{"ty":0,"ind":1,"ddd":1,"refId":"c","ip":0,"op":10,"st":0,
+            "ks":{"p":{"a":0,"k":[100,100,0]},"ry":{"a":0,"k":60}}}"#
+                .to_owned(),
+        ];
+        for layers in shapes {
+            let fills = fills(&layers);
+            assert_eq!(fills.len(), 1, "{layers}");
+            let corners: Vec<Point> = fills[0].iter().copied().take(4).collect();
+            for (got, want) in corners.iter().zip(&expected) {
+                assert!(
+                    (*got - *want).hypot() < 1e-9,
+                    "{got:?} {want:?} in {layers}"
+                );
+            }
+        }
+        // A trapezoid: the edge at x = 20 (w < 1) is taller than the one on the axis.
+        assert!(expected[1].y - expected[0].y > 20.0);
     }
 }

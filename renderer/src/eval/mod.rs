@@ -10,8 +10,8 @@ use kurbo::{Affine, BezPath};
 use peniko::ColorStop;
 
 use crate::draw::{Clip, DrawCommand, DrawList};
+use crate::geometry::projective::LayerMatrix;
 use crate::model::Animation;
-use crate::model::projective::LayerMatrix;
 use crate::model::shape::PathData;
 use crate::timeline::Time;
 

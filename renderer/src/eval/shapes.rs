@@ -21,7 +21,7 @@ use super::modifiers::trim;
 use super::{Evaluator, geometry, paint};
 use crate::draw::{DrawCommand, DrawList};
 use crate::geometry::dash;
-use crate::model::projective::{LayerMatrix, Projective};
+use crate::geometry::projective::{LayerMatrix, Projective};
 use crate::model::shape::{Group, Repeater, Shape};
 
 /// Repeater copies walked per shape layer at most (nested repeaters multiply their copies).

@@ -40,6 +40,7 @@ pub(crate) mod contour;
 pub(crate) mod dash;
 pub(crate) mod measure;
 pub(crate) mod offset_path;
+pub(crate) mod projective;
 pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
 pub(crate) mod zig_zag;

@@ -43,8 +43,26 @@ pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
         rotation_3d,
         fixed: None,
     };
-    t.resolve_static();
+    // Resolved once here, so that evaluation skips composing a matrix that never changes.
+    if is_static(&t) {
+        t.fixed = Some(t.matrix_at(0.0));
+    }
     t
+}
+
+/// Returns `true` when no component of the matrix of `t` is animated.
+fn is_static(t: &Transform) -> bool {
+    let position_static = match &t.position {
+        Position::Combined(p) => p.is_static(),
+        Position::Split(x, y) => x.is_static() && y.is_static(),
+    };
+    position_static
+        && t.anchor.is_static()
+        && t.scale.is_static()
+        && t.rotation.is_static()
+        && t.skew.is_static()
+        && t.skew_axis.is_static()
+        && t.rotation_3d.is_none()
 }
 
 /// Returns `true` when a 3D orientation (`or`, degrees about x, y and z) is present and not zero
@@ -71,7 +89,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::projective::LayerMatrix;
+    use crate::geometry::projective::LayerMatrix;
 
     #[test]
     fn three_d_rotation_flattens_like_rlottie() {

@@ -1,11 +1,12 @@
 //! The immutable animation model: compositions, layers, shapes and properties.
 //!
-//! Everything here is plain data, `Send + Sync`, built once by `import` and read by `eval`; the
-//! model knows neither how it is parsed nor how it is evaluated.
+//! Everything here is plain data, `Send + Sync`, built once by `import` and read at a time through
+//! `sampling`; the model knows neither how it is parsed nor how it is sampled or drawn. It holds
+//! the easing curves and motion paths of its keyframes as `interpolation` types, resolved once
+//! at import.
 
 pub(crate) mod layer;
 pub(crate) mod paint;
-pub(crate) mod projective;
 pub(crate) mod property;
 pub(crate) mod shape;
 pub(crate) mod transform;
