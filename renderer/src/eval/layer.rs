@@ -3,7 +3,7 @@
 use kurbo::{Affine, BezPath, Join, Rect, Shape as _};
 use peniko::{BlendMode, Compose, Fill as FillRule, Mix};
 
-use super::{Evaluator, geometry, paint};
+use super::{Evaluator, paint, shape_paths};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::offset_path::offset_path;
 use crate::geometry::projective::LayerMatrix;
@@ -119,24 +119,24 @@ impl Evaluator {
         if matches!(layer.content, LayerContent::None) {
             return;
         }
-        let lt = t;
-        let alpha = alpha * layer.transform.opacity_at(lt);
+        let alpha = alpha * layer.transform.opacity_at(t);
         if alpha <= 0.0 {
             return;
         }
         let (matrix, skews) = Self::world(comp, i, t, base);
         let outer_skew = self.skewed;
         self.skewed |= skews;
-        self.draw_layer_content(anim, layer, lt, matrix, alpha, out);
+        self.draw_layer_content(anim, layer, t, matrix, alpha, out);
         self.skewed = outer_skew;
     }
 
-    /// Draws `layer` (its masks, content and blend group) with its composition `matrix`.
+    /// Draws `layer` (its masks, content and blend group) at time `t` of its composition, with
+    /// its composition `matrix`.
     fn draw_layer_content(
         &mut self,
         anim: &Animation,
         layer: &Layer,
-        lt: f64,
+        t: f64,
         matrix: LayerMatrix,
         alpha: f64,
         out: &mut DrawList,
@@ -148,7 +148,7 @@ impl Evaluator {
                 blend,
             });
         }
-        let masked = self.push_masks(layer, lt, matrix, anim, out);
+        let masked = self.push_masks(layer, t, matrix, anim, out);
         match &layer.content {
             LayerContent::None => {}
             LayerContent::Shapes(group) => {
@@ -156,7 +156,7 @@ impl Evaluator {
                 // paints overlap, the lower ones do not show through. A single paint is faded
                 // directly, which looks the same without an offscreen group.
                 let mark = out.len();
-                self.draw_shapes(group, lt, matrix, 1.0, out);
+                self.draw_shapes(group, t, matrix, 1.0, out);
                 if alpha < 1.0 {
                     fade_group(out, mark, alpha as f32);
                 }
@@ -182,7 +182,7 @@ impl Evaluator {
                 height,
                 ..
             } => {
-                let child_t = layer.content_time(lt, anim.frame_rate);
+                let child_t = layer.content_time(t, anim.frame_rate);
                 let clip_rect = Rect::new(0.0, 0.0, *width, *height);
                 let clip = *width > 0.0
                     && *height > 0.0
@@ -238,7 +238,7 @@ impl Evaluator {
     fn push_masks(
         &mut self,
         layer: &Layer,
-        lt: f64,
+        t: f64,
         matrix: LayerMatrix,
         anim: &Animation,
         out: &mut DrawList,
@@ -267,14 +267,14 @@ impl Evaluator {
             self.fill_rect(full, GREY_WHITE, 1.0, out);
         }
         for mask in &layer.masks {
-            let opacity = (mask.opacity.at(lt) / 100.0).clamp(0.0, 1.0);
+            let opacity = (mask.opacity.at(t) / 100.0).clamp(0.0, 1.0);
             let mut path = self.take_path();
             let mut data = std::mem::take(&mut self.path_data);
-            mask.path.eval_into(lt, &mut data);
-            geometry::path_data(&data, &mut path);
+            mask.path.eval_into(t, &mut data);
+            shape_paths::path_data(&data, &mut path);
             self.path_data = data;
             if let Some(x) = &mask.expansion {
-                let x = x.at(lt);
+                let x = x.at(t);
                 if x != 0.0 {
                     path = offset_path(&path, x, Join::Round, 4.0);
                 }

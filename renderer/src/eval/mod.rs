@@ -1,9 +1,9 @@
 //! Evaluation: `Animation` x time -> `DrawList`.
 
-mod geometry;
 mod layer;
 pub(crate) mod modifiers;
 mod paint;
+mod shape_paths;
 mod shapes;
 
 use kurbo::{Affine, BezPath};
@@ -30,7 +30,7 @@ pub struct Evaluator {
     /// Repeater copies left for the shape layer being drawn.
     copy_budget: usize,
     paints: Vec<shapes::PaintOp>,
-    /// Outlines taken back from the previous frame's draw list.
+    /// Paths taken back from the previous frame's draw list.
     pool: Vec<BezPath>,
     path_data: PathData,
     stop_values: Vec<f64>,
@@ -65,7 +65,7 @@ impl Evaluator {
         );
     }
 
-    /// Takes the outlines of `out`'s commands back into the pool.
+    /// Takes the paths of `out`'s commands back into the pool.
     fn recycle(&mut self, out: &mut DrawList) {
         for cmd in out.commands.drain(..) {
             match cmd {

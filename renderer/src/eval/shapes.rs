@@ -15,10 +15,10 @@
 use kurbo::{Affine, BezPath, PathEl};
 use peniko::{Brush, Fill as FillRule};
 
-use super::modifiers::outline::{self, Outline};
 use super::modifiers::repeater::{MAX_COPIES, RepeaterAt};
+use super::modifiers::reshape::{self, Reshape};
 use super::modifiers::trim;
-use super::{Evaluator, geometry, paint};
+use super::{Evaluator, paint, shape_paths};
 use crate::draw::{DrawCommand, DrawList};
 use crate::geometry::dash;
 use crate::geometry::projective::{LayerMatrix, Projective};
@@ -104,12 +104,12 @@ impl Evaluator {
                 Shape::Path(p) => {
                     let mut data = std::mem::take(&mut self.path_data);
                     p.eval_into(t, &mut data);
-                    geometry::path_data(&data, self.next_path(matrix));
+                    shape_paths::path_data(&data, self.next_path(matrix));
                     self.path_data = data;
                 }
-                Shape::Rect(r) => geometry::rect(r, t, self.next_path(matrix)),
-                Shape::Ellipse(e) => geometry::ellipse(e, t, self.next_path(matrix)),
-                Shape::Star(s) => geometry::star(s, t, self.next_path(matrix)),
+                Shape::Rect(r) => shape_paths::rect(r, t, self.next_path(matrix)),
+                Shape::Ellipse(e) => shape_paths::ellipse(e, t, self.next_path(matrix)),
+                Shape::Star(s) => shape_paths::star(s, t, self.next_path(matrix)),
                 Shape::Fill(f) => {
                     let a = alpha * (f.opacity.at(t) / 100.0).clamp(0.0, 1.0);
                     let rule = if f.even_odd {
@@ -162,16 +162,16 @@ impl Evaluator {
                     );
                 }
                 Shape::Repeater(_) => {}
-                Shape::RoundCorners(m) => self.outline(Outline::RoundCorners(m), scope, t),
-                Shape::OffsetPath(m) => self.outline(Outline::OffsetPath(m), scope, t),
-                Shape::PuckerBloat(m) => self.outline(Outline::PuckerBloat(m), scope, t),
-                Shape::ZigZag(m) => self.outline(Outline::ZigZag(m), scope, t),
+                Shape::RoundCorners(m) => self.reshape(Reshape::RoundCorners(m), scope, t),
+                Shape::OffsetPath(m) => self.reshape(Reshape::OffsetPath(m), scope, t),
+                Shape::PuckerBloat(m) => self.reshape(Reshape::PuckerBloat(m), scope, t),
+                Shape::ZigZag(m) => self.reshape(Reshape::ZigZag(m), scope, t),
             }
         }
     }
 
-    fn outline(&mut self, modifier: Outline<'_>, scope: usize, t: f64) {
-        outline::apply(modifier, t, &mut self.paths[scope..self.n_paths]);
+    fn reshape(&mut self, modifier: Reshape<'_>, scope: usize, t: f64) {
+        reshape::apply(modifier, t, &mut self.paths[scope..self.n_paths]);
     }
 
     /// Walks `items` (those above the repeater `rp`) once per copy.

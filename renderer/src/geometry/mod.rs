@@ -1,7 +1,8 @@
-//! Pure path geometry for the Lottie shape modifiers: rounded corners, offset path,
-//! pucker/bloat and zig-zag.
+//! Path geometry on kurbo types, with no Lottie model in sight: the shape modifiers (rounded
+//! corners, offset path, pucker/bloat, zig-zag), dashes, path lengths as rlottie measures them
+//! ([`measure`]), and the projective matrices of 3D layers ([`projective`]).
 //!
-//! Every function takes a [`kurbo::BezPath`] in shape-local coordinates plus the modifier's
+//! Every modifier function takes a [`kurbo::BezPath`] in shape-local coordinates plus the modifier's
 //! parameters already evaluated at the current frame (plain `f64`s), and returns a new path. No
 //! Lottie model types and no JSON appear here; `eval/modifiers` evaluates the properties and
 //! calls in. The modifiers are defined on Lottie's vertex form of a path (a point with in and

@@ -13,8 +13,12 @@ pub(crate) mod transform;
 
 use layer::Layer;
 
-/// A list of layers: the root composition or a precomposition asset. (A precomposition's size
-/// is a property of the layer that shows it, `LayerContent::Precomp`.)
+/// The layers of the root composition (`layers`) or of a precomposition asset
+/// (`assets[].layers`).
+///
+/// A composition has no size of its own: the root is the animation's `w` x `h`, and a
+/// precomposition is clipped to the `w` x `h` of the layer that shows it
+/// ([`LayerContent::Precomp`](layer::LayerContent::Precomp)).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Composition {
     /// Layers, top-first (`layers`).
