@@ -1,6 +1,8 @@
 //! Evaluation: `Animation` x time -> `DrawList`.
 
+mod emit;
 mod layer;
+mod masks;
 pub(crate) mod modifiers;
 mod paint;
 mod shape_paths;
@@ -29,7 +31,7 @@ pub struct Evaluator {
     n_paths: usize,
     /// Repeater copies left for the shape layer being drawn.
     copy_budget: usize,
-    paints: Vec<shapes::PaintOp>,
+    paints: Vec<emit::PaintOp>,
     /// Paths taken back from the previous frame's draw list.
     pool: Vec<BezPath>,
     path_data: PathData,
