@@ -1,16 +1,19 @@
 //! A Lottie engine: loads Telegram `.tgs` stickers and Lottie JSON into an immutable model, and
 //! evaluates it at a time into a [`DrawList`] of draw commands.
 //!
-//! The layering, each layer knowing only those below it:
+//! The layering, lowest first: each module uses only modules listed before it (and `error`),
+//! never one listed after it, and no two modules use each other:
 //!
-//! | module | what |
-//! |---|---|
-//! | `model` | the animation as plain data: compositions, layers, shapes, properties |
-//! | `interpolation` | keyframe maths: easing curves, tweening, motion paths |
-//! | `import` | bytes -> model ([`Animation::load`], [`Animation::from_slice`]): limits, gzip, JSON |
-//! | [`timeline`] | frame index -> [`Time`]; when layers are shown, what time precompositions see |
-//! | `eval` | model x [`Time`] -> [`DrawList`] ([`Evaluator`]) |
-//! | [`draw`] | the draw commands, the seam to a rasterizer |
+//! | module | what | uses |
+//! |---|---|---|
+//! | [`draw`] | the draw commands, the seam to a rasterizer | |
+//! | `geometry` | path and matrix maths on kurbo types: shape modifiers, dashes, path lengths as rlottie measures them, the projective matrices of 3D layers | |
+//! | `interpolation` | keyframe maths: easing curves, tweening, motion paths | `geometry` |
+//! | `model` | the animation as plain data: compositions, layers, shapes, properties | `interpolation` (its keyframes' curves) |
+//! | `sampling` | model values at a time: properties, transform matrices and opacity | `model`, `interpolation`, `geometry` |
+//! | `import` | bytes -> model ([`Animation::load`], [`Animation::from_slice`]): limits, gzip, JSON | `model`, `interpolation`, `sampling` |
+//! | [`timeline`] | frame index -> [`Time`]; when layers are shown, what time precompositions see | `model`, `sampling` |
+//! | `eval` | model x [`Time`] -> [`DrawList`] ([`Evaluator`]) | all of the above |
 //!
 //! The JSON is read leniently (missing fields take defaults, legacy keyframe forms are accepted,
 //! unknown items are skipped with a warning). The crate never touches pixels:
@@ -79,6 +82,7 @@ mod geometry;
 mod import;
 mod interpolation;
 mod model;
+mod sampling;
 pub mod timeline;
 
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};

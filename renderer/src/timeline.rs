@@ -7,11 +7,11 @@
 //! * Frame `k` of an animation is at time `ip + k`, for `k` in `0..total_frames`, with
 //!   `total_frames = ceil(op - ip - 0.001)` ([`Animation::frame_time`]).
 //! * A layer is shown while `ip <= t < op`, its own `ip`/`op` being in its composition's time
-//!   ([`Layer::is_active`]).
+//!   (`Layer::is_active`).
 //! * A layer's own properties are keyed in its composition's time (exporters already add the
 //!   layer's start time `st`), so they are evaluated at `t` itself, as rlottie and ThorVG do.
 //! * The content of a precomposition layer sees `(t - st) / sr`, or with a time remap (`tm`, in
-//!   seconds) `tm(t) * fr / sr` ([`Layer::content_time`]).
+//!   seconds) `tm(t) * fr / sr` (`Layer::content_time`).
 
 use crate::error::Error;
 use crate::model::Animation;

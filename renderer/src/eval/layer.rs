@@ -1,13 +1,13 @@
-//! Compositions and layers: visibility, parenting, precomps, masks and track mattes.
+//! Compositions and layers: visibility, parenting, precomps and track mattes (masks are in
+//! [`super::masks`]).
 
-use kurbo::{Affine, BezPath, Join, Rect, Shape as _};
-use peniko::{BlendMode, Compose, Fill as FillRule, Mix};
+use kurbo::{Affine, Rect, Shape as _};
+use peniko::{BlendMode, Fill as FillRule};
 
-use super::{Evaluator, geometry, paint};
+use super::{Evaluator, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
-use crate::geometry::offset_path::offset_path;
-use crate::model::layer::{Layer, LayerContent, MaskMode, MatteMode};
-use crate::model::projective::LayerMatrix;
+use crate::geometry::projective::LayerMatrix;
+use crate::model::layer::{Layer, LayerContent, MatteMode};
 use crate::model::{Animation, Composition};
 
 /// Precomp clips and masks are skipped when they cover this much more than the composition.
@@ -119,24 +119,24 @@ impl Evaluator {
         if matches!(layer.content, LayerContent::None) {
             return;
         }
-        let lt = t;
-        let alpha = alpha * layer.transform.opacity_at(lt);
+        let alpha = alpha * layer.transform.opacity_at(t);
         if alpha <= 0.0 {
             return;
         }
         let (matrix, skews) = Self::world(comp, i, t, base);
         let outer_skew = self.skewed;
         self.skewed |= skews;
-        self.draw_layer_content(anim, layer, lt, matrix, alpha, out);
+        self.draw_layer_content(anim, layer, t, matrix, alpha, out);
         self.skewed = outer_skew;
     }
 
-    /// Draws `layer` (its masks, content and blend group) with its composition `matrix`.
+    /// Draws `layer` (its masks, content and blend group) at time `t` of its composition, with
+    /// its composition `matrix`.
     fn draw_layer_content(
         &mut self,
         anim: &Animation,
         layer: &Layer,
-        lt: f64,
+        t: f64,
         matrix: LayerMatrix,
         alpha: f64,
         out: &mut DrawList,
@@ -148,7 +148,7 @@ impl Evaluator {
                 blend,
             });
         }
-        let masked = self.push_masks(layer, lt, matrix, anim, out);
+        let masked = self.push_masks(layer, t, matrix, anim, out);
         match &layer.content {
             LayerContent::None => {}
             LayerContent::Shapes(group) => {
@@ -156,7 +156,7 @@ impl Evaluator {
                 // paints overlap, the lower ones do not show through. A single paint is faded
                 // directly, which looks the same without an offscreen group.
                 let mark = out.len();
-                self.draw_shapes(group, lt, matrix, 1.0, out);
+                self.draw_shapes(group, t, matrix, 1.0, out);
                 if alpha < 1.0 {
                     fade_group(out, mark, alpha as f32);
                 }
@@ -182,7 +182,7 @@ impl Evaluator {
                 height,
                 ..
             } => {
-                let child_t = layer.content_time(lt, anim.frame_rate);
+                let child_t = layer.content_time(t, anim.frame_rate);
                 let clip_rect = Rect::new(0.0, 0.0, *width, *height);
                 let clip = *width > 0.0
                     && *height > 0.0
@@ -232,131 +232,6 @@ impl Evaluator {
             out.push(DrawCommand::PopLayer);
         }
     }
-
-    /// Emits the mask source of `layer` and starts its masked content; returns `false` when the
-    /// layer has no (effective) masks.
-    fn push_masks(
-        &mut self,
-        layer: &Layer,
-        lt: f64,
-        matrix: LayerMatrix,
-        anim: &Animation,
-        out: &mut DrawList,
-    ) -> bool {
-        if layer.masks.is_empty() {
-            return false;
-        }
-        // The coverage is built as a grey level on an opaque black canvas (a luminance mask), so
-        // that every mode is one colour blend: add and subtract paint white or black over it;
-        // intersect, lighten, darken and difference blend an opaque grey layer holding the
-        // mask's own coverage (times its opacity) with multiply, lighten (max), darken (min)
-        // and exclusion (a + b - 2ab), as After Effects and ThorVG combine masks.
-        out.push(DrawCommand::PushMask {
-            kind: MaskKind::Luminance,
-            inverted: false,
-        });
-        let full = Rect::new(0.0, 0.0, anim.width, anim.height).inflate(2.0, 2.0);
-        // The first mask combines with an empty coverage, except that subtracting or
-        // intersecting first starts from full coverage (After Effects, rlottie).
-        let starts_full = matches!(
-            layer.masks[0].mode,
-            MaskMode::Subtract | MaskMode::Intersect
-        );
-        self.fill_rect(full, GREY_BLACK, 1.0, out);
-        if starts_full {
-            self.fill_rect(full, GREY_WHITE, 1.0, out);
-        }
-        for mask in &layer.masks {
-            let opacity = (mask.opacity.at(lt) / 100.0).clamp(0.0, 1.0);
-            let mut path = self.take_path();
-            let mut data = std::mem::take(&mut self.path_data);
-            mask.path.eval_into(lt, &mut data);
-            geometry::path_data(&data, &mut path);
-            self.path_data = data;
-            if let Some(x) = &mask.expansion {
-                let x = x.at(lt);
-                if x != 0.0 {
-                    path = offset_path(&path, x, Join::Round, 4.0);
-                }
-            }
-            let mix = match mask.mode {
-                // Painting straight onto the coverage: white adds, black subtracts.
-                MaskMode::Add | MaskMode::Subtract if !mask.inverted => {
-                    let grey = if mask.mode == MaskMode::Add {
-                        GREY_WHITE
-                    } else {
-                        GREY_BLACK
-                    };
-                    Self::fill_grey(path, matrix, grey, opacity, out);
-                    continue;
-                }
-                // a + b - ab.
-                MaskMode::Add => Mix::Screen,
-                // a * (1 - b): the layer below holds 1 - b.
-                MaskMode::Subtract => Mix::Multiply,
-                MaskMode::Intersect => Mix::Multiply,
-                MaskMode::Lighten => Mix::Lighten,
-                MaskMode::Darken => Mix::Darken,
-                MaskMode::Difference => Mix::Exclusion,
-            };
-            // An opaque grey layer holding this mask's coverage b (times its opacity), or
-            // 1 - b for a subtract, blended onto the coverage so far.
-            out.push(DrawCommand::PushLayer {
-                clip: None,
-                opacity: 1.0,
-                blend: BlendMode::new(mix, Compose::SrcOver),
-            });
-            let subtract = mask.mode == MaskMode::Subtract;
-            // The layer's value outside the shape, and the shape's own value.
-            let (outside, inside) = match (mask.inverted, subtract) {
-                (false, false) => (0.0, opacity),
-                (true, false) => (opacity, 0.0),
-                (false, true) => (1.0, 1.0 - opacity),
-                (true, true) => (1.0 - opacity, 1.0),
-            };
-            self.fill_rect(full, grey(outside), 1.0, out);
-            Self::fill_grey(path, matrix, grey(inside), 1.0, out);
-            out.push(DrawCommand::PopLayer);
-        }
-        out.push(DrawCommand::BeginMasked);
-        true
-    }
-
-    fn fill_rect(&mut self, rect: Rect, grey: f64, alpha: f64, out: &mut DrawList) {
-        let mut path = self.take_path();
-        path.extend(rect.path_elements(0.1));
-        out.push(DrawCommand::Fill {
-            path,
-            transform: Affine::IDENTITY,
-            fill_rule: FillRule::NonZero,
-            brush: paint::solid([grey, grey, grey, 1.0], alpha),
-        });
-    }
-
-    fn fill_grey(
-        mut path: BezPath,
-        matrix: LayerMatrix,
-        grey: f64,
-        alpha: f64,
-        out: &mut DrawList,
-    ) {
-        let transform = matrix.place(&mut path);
-        out.push(DrawCommand::Fill {
-            path,
-            transform,
-            fill_rule: FillRule::NonZero,
-            brush: paint::solid([grey, grey, grey, 1.0], alpha),
-        });
-    }
-}
-
-/// Grey levels of a luminance mask: full and no coverage.
-const GREY_WHITE: f64 = 1.0;
-const GREY_BLACK: f64 = 0.0;
-
-/// The grey level of coverage `c`.
-fn grey(c: f64) -> f64 {
-    c.clamp(0.0, 1.0)
 }
 
 /// Fades the commands from `mark` to the end of `out` by `opacity` as one group: a single
@@ -398,7 +273,10 @@ fn covers_composition(rect: Rect, m: Affine, anim: &Animation) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use kurbo::{Affine, Point};
+
     use crate::draw::{DrawCommand, DrawList};
+    use crate::geometry::projective::Projective;
 
     /// Evaluates a one-layer animation at 50 % layer opacity whose root group holds `items`
     /// (JSON) at frame 0, and returns the draw list.
@@ -490,5 +368,73 @@ mod tests {
             0.0,
         );
         assert!(matches!(skewed.commands[..], [DrawCommand::Fill { .. }]));
+    }
+
+    /// Evaluates `layers` (JSON) in a 200x200 animation with one precomposition `c` holding a
+    /// 20x20 square at (10, 10), and returns the fills' outlines in composition coordinates.
+    fn fills(layers: &str) -> Vec<Vec<Point>> {
+        let square = r#"{"ty":4,"ind":1,"ip":0,"op":10,"st":0,"ks":{},"shapes":[
+            {"ty":"rc","p":{"a":0,"k":[10,10]},"s":{"a":0,"k":[20,20]},"r":{"a":0,"k":0}},
+            {"ty":"fl","c":{"a":0,"k":[1,0,0,1]},"o":{"a":0,"k":100}}]}"#;
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":200,"h":200,
+            "assets":[{{"id":"c","layers":[{square}]}}],"layers":[{layers}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
+        list.commands
+            .iter()
+            .filter_map(|c| match c {
+                DrawCommand::Fill {
+                    path, transform, ..
+                } => Some(
+                    path.elements()
+                        .iter()
+                        .filter_map(|el| el.end_point())
+                        .map(|p| *transform * p)
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn perspective_reaches_parented_layers_and_precomposition_contents() {
+        let m =
+            Projective::from_affine(Affine::translate((100.0, 100.0))) * Projective::rotate_y(60.0);
+        let expected: Vec<Point> = [(20.0, 0.0), (20.0, 20.0), (0.0, 20.0), (0.0, 0.0)]
+            .into_iter()
+            .map(|p| m.map(p.into()))
+            .collect();
+        let parent = r#"{"ty":3,"ind":1,"ddd":1,"ip":0,"op":10,"st":0,
+            "ks":{"p":{"a":0,"k":[100,100,0]},"ry":{"a":0,"k":60}}}"#;
+        let shapes = [
+            // A 2D shape layer parented to a 3D null.
+            format!(
+                r#"{parent},{{"ty":4,"ind":2,"parent":1,"ip":0,"op":10,"st":0,"ks":{{}},
+                "shapes":[{{"ty":"rc","p":{{"a":0,"k":[10,10]}},"s":{{"a":0,"k":[20,20]}},
+                "r":{{"a":0,"k":0}}}},{{"ty":"fl","c":{{"a":0,"k":[1,0,0,1]}},
+                "o":{{"a":0,"k":100}}}}]}}"#
+            ),
+            // The contents of a 3D precomposition layer.
+            r#"{"ty":0,"ind":1,"ddd":1,"refId":"c","ip":0,"op":10,"st":0,
+            "ks":{"p":{"a":0,"k":[100,100,0]},"ry":{"a":0,"k":60}}}"#
+                .to_owned(),
+        ];
+        for layers in shapes {
+            let fills = fills(&layers);
+            assert_eq!(fills.len(), 1, "{layers}");
+            let corners: Vec<Point> = fills[0].iter().copied().take(4).collect();
+            for (got, want) in corners.iter().zip(&expected) {
+                assert!(
+                    (*got - *want).hypot() < 1e-9,
+                    "{got:?} {want:?} in {layers}"
+                );
+            }
+        }
+        // A trapezoid: the edge at x = 20 (w < 1) is taller than the one on the axis.
+        assert!(expected[1].y - expected[0].y > 20.0);
     }
 }

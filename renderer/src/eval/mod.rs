@@ -1,17 +1,19 @@
 //! Evaluation: `Animation` x time -> `DrawList`.
 
-mod geometry;
+mod emit;
 mod layer;
+mod masks;
 pub(crate) mod modifiers;
 mod paint;
+mod shape_paths;
 mod shapes;
 
 use kurbo::{Affine, BezPath};
 use peniko::ColorStop;
 
 use crate::draw::{Clip, DrawCommand, DrawList};
+use crate::geometry::projective::LayerMatrix;
 use crate::model::Animation;
-use crate::model::projective::LayerMatrix;
 use crate::model::shape::PathData;
 use crate::timeline::Time;
 
@@ -29,8 +31,8 @@ pub struct Evaluator {
     n_paths: usize,
     /// Repeater copies left for the shape layer being drawn.
     copy_budget: usize,
-    paints: Vec<shapes::PaintOp>,
-    /// Outlines taken back from the previous frame's draw list.
+    paints: Vec<emit::PaintOp>,
+    /// Paths taken back from the previous frame's draw list.
     pool: Vec<BezPath>,
     path_data: PathData,
     stop_values: Vec<f64>,
@@ -65,7 +67,7 @@ impl Evaluator {
         );
     }
 
-    /// Takes the outlines of `out`'s commands back into the pool.
+    /// Takes the paths of `out`'s commands back into the pool.
     fn recycle(&mut self, out: &mut DrawList) {
         for cmd in out.commands.drain(..) {
             match cmd {

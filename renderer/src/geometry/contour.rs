@@ -77,12 +77,6 @@ impl Contour {
         CubicBez::new(a.point, a.out_ctrl, b.in_ctrl, b.point)
     }
 
-    /// Returns whether segment `i` is a straight line drawn with zero tangents.
-    pub(crate) fn segment_is_line(&self, i: usize) -> bool {
-        let c = self.segment(i);
-        same_point(c.p0, c.p1) && same_point(c.p2, c.p3)
-    }
-
     /// Appends the contour to `path`, drawing segments with zero tangents as `LineTo`.
     pub(crate) fn append_to(&self, path: &mut BezPath) {
         let Some(first) = self.vertices.first() else {
@@ -191,7 +185,11 @@ mod tests {
         assert_eq!(cs[0].vertices.len(), 3, "three vertices");
         assert!(cs[0].vertices.iter().all(Vertex::is_sharp), "all sharp");
         assert_eq!(cs[0].segment_count(), 3, "closing segment counted");
-        assert!(cs[0].segment_is_line(2), "closing segment is a line");
+        let closing = cs[0].segment(2);
+        assert!(
+            same_point(closing.p0, closing.p1) && same_point(closing.p2, closing.p3),
+            "closing segment is a line"
+        );
     }
 
     #[test]

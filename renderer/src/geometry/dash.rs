@@ -1,12 +1,11 @@
-//! Stroke dashes (`st.d`): turns Lottie's dash entries into a pattern for
-//! `kurbo::Stroke::with_dashes`, the way rlottie reads them.
+//! Stroke dashes (`st.d`): reads Lottie's dash entries into a pattern the way rlottie reads them
+//! ([`dashing`]), and cuts a path into dashes with that pattern ([`dash_path`]).
 //!
 //! Spec: <https://lottiefiles.github.io/lottie-docs/shapes/#stroke-dashes>.
 //!
-//! # Why not pass the entries to kurbo as they are
-//!
-//! kurbo's dasher (which vello_cpu's stroker uses) does the arc-length work well, but Lottie
-//! dashes differ from SVG's `stroke-dasharray` in ways kurbo cannot know:
+//! The engine cuts the dashes into the path itself, so the strokes of a draw list are solid and
+//! a rasterizer never dashes. A general dasher (kurbo's `dash`, SVG's `stroke-dasharray`) would
+//! place them differently: Lottie's rules are rlottie's, and differ from SVG's in these ways:
 //!
 //! * **Entry order.** `st.d` is a list of `{n, v}` entries, `n` being `d` (dash), `g` (gap) or
 //!   `o` (offset), and the offset is not always last (`lottiedocs__stroke.json` puts it first).
@@ -16,19 +15,22 @@
 //!   supplies the missing last gap by copying the last dash: `[10, 5, 5, 5]`. The two agree for a
 //!   single entry (`[d]` becomes `[d, d]`).
 //! * **Zero-length dashes.** rlottie's `VDasher` skips them, so `d = 0` with round caps draws
-//!   nothing. ThorVG and lottie-web draw a dot per zero-length dash instead. kurbo emits an empty
-//!   segment that its stroker drops, except where floating-point noise leaves it a hair long, so
-//!   a row of dots would come out with some dots missing. We follow rlottie: zero-length dashes are
-//!   merged into the surrounding gaps before kurbo sees the pattern.
+//!   nothing. ThorVG and lottie-web draw a dot per zero-length dash instead. We follow rlottie:
+//!   [`dashing`] merges zero-length dashes into the surrounding gaps, so [`dash_path`] never
+//!   cuts an empty dash (which a stroker would drop, except where floating-point noise leaves it
+//!   a hair long, so a row of dots would come out with some dots missing).
 //! * **Degenerate patterns.** All dashes and gaps zero, or all gaps zero: rlottie draws the solid
-//!   stroke. All dashes zero: rlottie draws nothing. kurbo would loop or divide by a zero period
-//!   on an all-zero pattern, so these never reach it ([`Dashing::Solid`], [`Dashing::Hidden`]).
+//!   stroke. All dashes zero: rlottie draws nothing. A dasher would loop or divide by a zero
+//!   period on an all-zero pattern, so these never reach [`dash_path`] ([`Dashing::Solid`],
+//!   [`Dashing::Hidden`]).
 //! * **Offset.** rlottie takes the offset modulo the length of the *last* dash/gap pair only
 //!   (`VDasher::moveTo` assigns instead of summing the pattern length), then walks the whole
 //!   pattern from its start; on patterns of one pair this is the usual modulo, on longer ones
 //!   (`tgswift__premium_reaction_effect_4.tgs`: `[1, 42, 1, 34]`, animated offset) it shifts the
-//!   phase. We reproduce it, since Telegram draws with rlottie. Like kurbo, rlottie restarts the
-//!   pattern at every subpath.
+//!   phase. We reproduce it, since Telegram draws with rlottie. rlottie restarts the pattern at
+//!   every subpath, and so does [`dash_path`].
+//! * **Lengths.** rlottie's `VDasher` measures curves with its own metric, not the Euclidean
+//!   arc length; [`dash_path`] measures as it does (see [`super::measure`]).
 //!
 //! Checked against rlottie 1.3.8 and ThorVG 1.0.4 with a 200 px line, width 6: `[10, 42, 10, 34]`
 //! with offset 50 gives dashes at x = 0..4, 46..56, 90..100 in rlottie (offset taken as 6) and
@@ -51,8 +53,8 @@ pub(crate) enum Dashing {
     Solid,
     /// Draw nothing (every dash has zero length).
     Hidden,
-    /// Draw with `kurbo::Stroke::with_dashes(offset, pattern)`; `pattern` has an even number of
-    /// entries, all of its dashes are longer than zero, and its period is positive.
+    /// Cut the path with [`dash_path`]`(path, pattern, offset)`; `pattern` has an even number
+    /// of entries, all of its dashes are longer than zero, and its period is positive.
     Dashed {
         /// Alternating dash and gap lengths.
         pattern: Vec<f64>,

@@ -1,7 +1,8 @@
-//! Pure path geometry for the Lottie shape modifiers: rounded corners, offset path,
-//! pucker/bloat and zig-zag.
+//! Path geometry on kurbo types, with no Lottie model in sight: the shape modifiers (rounded
+//! corners, offset path, pucker/bloat, zig-zag), dashes, path lengths as rlottie measures them
+//! ([`measure`]), and the projective matrices of 3D layers ([`projective`]).
 //!
-//! Every function takes a [`kurbo::BezPath`] in shape-local coordinates plus the modifier's
+//! Every modifier function takes a [`kurbo::BezPath`] in shape-local coordinates plus the modifier's
 //! parameters already evaluated at the current frame (plain `f64`s), and returns a new path. No
 //! Lottie model types and no JSON appear here; `eval/modifiers` evaluates the properties and
 //! calls in. The modifiers are defined on Lottie's vertex form of a path (a point with in and
@@ -31,20 +32,16 @@
 //!
 //! # Dashes
 //!
-//! kurbo's dasher (`kurbo::Stroke::with_dashes`, used by vello_cpu's stroker) does the arc-length
-//! work, but cannot take Lottie's `st.d` entries as they are: odd counts, zero-length dashes,
-//! all-zero patterns and the offset follow rlottie's own rules, not SVG's. [`dash::dashing`]
-//! converts the entries into a pattern kurbo draws the way rlottie does (see its docs).
-
-#![cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired into eval/modifiers by the engine")
-)]
+//! Lottie's `st.d` entries follow rlottie's rules, not SVG's: odd counts, zero-length dashes,
+//! all-zero patterns and the offset. [`dash::dashing`] reads the entries into a pattern and
+//! [`dash::dash_path`] cuts a path into dashes with it, measuring lengths as rlottie does (see
+//! [`dash`]). The engine dashes paths itself, so the strokes it emits are solid.
 
 pub(crate) mod contour;
 pub(crate) mod dash;
 pub(crate) mod measure;
 pub(crate) mod offset_path;
+pub(crate) mod projective;
 pub(crate) mod pucker_bloat;
 pub(crate) mod round_corners;
 pub(crate) mod zig_zag;

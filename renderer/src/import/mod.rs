@@ -18,6 +18,7 @@ mod layers;
 mod load;
 pub(crate) mod properties;
 mod shapes;
+mod transform;
 
 use std::collections::{HashMap, HashSet};
 
@@ -146,11 +147,10 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
         assets.push(layers::composition(
             arr(asset, "layers"),
             out_point,
-            frame_rate,
             &mut ctx,
         )?);
     }
-    let root = layers::composition(arr(&doc, "layers"), out_point, frame_rate, &mut ctx)?;
+    let root = layers::composition(arr(&doc, "layers"), out_point, &mut ctx)?;
     check_nesting(&root, &assets)?;
     check_expansion(&root, &assets)?;
     if doc

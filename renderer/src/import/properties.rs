@@ -7,12 +7,11 @@ use super::Ctx;
 use super::json::{flag, num, num_at, nums};
 use crate::interpolation::easing::{CubicEase, Easing};
 use crate::interpolation::spatial::SpatialCurve;
-use crate::interpolation::tween::Tween;
 use crate::model::property::{Keyframes, Property, Segment};
 use crate::model::shape::PathData;
 
 /// A value type that can be read from a keyframe or a static `k`.
-pub(crate) trait FromJson: Tween {
+pub(crate) trait FromJson: Clone {
     /// Reads the value; `None` when the JSON has the wrong shape.
     fn from_json(v: &Value) -> Option<Self>;
 

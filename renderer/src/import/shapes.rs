@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::json::{arr, flag, int_at, num_at, str_at};
-use super::layers::transform;
 use super::properties::property;
+use super::transform::transform;
 use crate::model::paint::{Fill, Gradient, GradientFill, GradientStroke, Stroke, StrokeStyle};
 use crate::model::property::Property;
 use crate::model::shape::{

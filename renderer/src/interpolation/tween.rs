@@ -1,19 +1,21 @@
-//! Linear interpolation of property values between keyframes.
+//! Linear interpolation of values between keyframes.
 
 use kurbo::Vec2;
 
 use super::easing::Progress;
-use crate::model::property::Segment;
-use crate::model::shape::PathData;
+use super::spatial::SpatialCurve;
 
 /// A value that can be interpolated between two keyframes.
 pub(crate) trait Tween: Clone {
     /// Writes the value at eased `progress` from `a` to `b` into `out`.
     fn tween(a: &Self, b: &Self, progress: &Progress, out: &mut Self);
 
-    /// Writes the value of `segment` at `progress` into `out` (spatial curves for positions).
-    fn tween_segment(segment: &Segment<Self>, progress: &Progress, out: &mut Self) {
-        Self::tween(&segment.start, &segment.end, progress, out);
+    /// Writes the value at eased `progress` along the motion path `path` from `a` to `b`.
+    ///
+    /// Only positions move along a path (keyframe `to`/`ti`); every other value ignores it and
+    /// tweens from `a` to `b`.
+    fn tween_along(_path: &SpatialCurve, a: &Self, b: &Self, progress: &Progress, out: &mut Self) {
+        Self::tween(a, b, progress, out);
     }
 }
 
@@ -35,11 +37,8 @@ impl Tween for Vec2 {
         );
     }
 
-    fn tween_segment(segment: &Segment<Self>, progress: &Progress, out: &mut Self) {
-        match &segment.spatial {
-            Some(curve) => *out = curve.point_at(progress.get(0)),
-            None => Self::tween(&segment.start, &segment.end, progress, out),
-        }
+    fn tween_along(path: &SpatialCurve, _: &Self, _: &Self, progress: &Progress, out: &mut Self) {
+        *out = path.point_at(progress.get(0));
     }
 }
 
@@ -57,19 +56,5 @@ impl Tween for Vec<f64> {
         out.clear();
         let t = progress.get(0);
         out.extend(a.iter().zip(b).take(n).map(|(x, y)| lerp(*x, *y, t)));
-    }
-}
-
-impl Tween for PathData {
-    fn tween(a: &Self, b: &Self, progress: &Progress, out: &mut Self) {
-        let t = progress.get(0);
-        out.closed = a.closed;
-        out.points.clear();
-        out.points.extend(
-            a.points
-                .iter()
-                .zip(&b.points)
-                .map(|(p, q)| [p[0].lerp(q[0], t), p[1].lerp(q[1], t), p[2].lerp(q[2], t)]),
-        );
     }
 }

@@ -1,19 +1,24 @@
 //! The immutable animation model: compositions, layers, shapes and properties.
 //!
-//! Everything here is plain data, `Send + Sync`, built once by `import` and read by `eval`; the
-//! model knows neither how it is parsed nor how it is evaluated.
+//! Everything here is plain data, `Send + Sync`, built once by `import` and read at a time through
+//! `sampling`; the model knows neither how it is parsed nor how it is sampled or drawn. It holds
+//! the easing curves and motion paths of its keyframes as `interpolation` types, resolved once
+//! at import.
 
 pub(crate) mod layer;
 pub(crate) mod paint;
-pub(crate) mod projective;
 pub(crate) mod property;
 pub(crate) mod shape;
 pub(crate) mod transform;
 
 use layer::Layer;
 
-/// A list of layers: the root composition or a precomposition asset. (A precomposition's size
-/// is a property of the layer that shows it, `LayerContent::Precomp`.)
+/// The layers of the root composition (`layers`) or of a precomposition asset
+/// (`assets[].layers`).
+///
+/// A composition has no size of its own: the root is the animation's `w` x `h`, and a
+/// precomposition is clipped to the `w` x `h` of the layer that shows it
+/// ([`LayerContent::Precomp`](layer::LayerContent::Precomp)).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Composition {
     /// Layers, top-first (`layers`).

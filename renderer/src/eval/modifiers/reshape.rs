@@ -1,5 +1,6 @@
-//! Outline modifiers: rounded corners (`rd`), offset path (`op`), pucker/bloat (`pb`) and zig-zag
-//! (`zz`), evaluated at a time and applied to the paths above them.
+//! Reshaping modifiers: rounded corners (`rd`), offset path (`op`), pucker/bloat (`pb`) and
+//! zig-zag (`zz`), evaluated at a time and applied to the paths above them, each path turned
+//! into a new one.
 //!
 //! Each modifier rewrites every path above it in its group, nested groups included, in the list
 //! order of the file (lottie-web; ThorVG always runs an offset path last, whatever its place). A
@@ -19,9 +20,9 @@ use kurbo::BezPath;
 use crate::geometry::{offset_path, pucker_bloat, round_corners, zig_zag};
 use crate::model::shape::{OffsetPath, PuckerBloat, RoundCorners, ZigZag};
 
-/// An outline modifier of the shape list.
+/// A reshaping modifier of the shape list.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Outline<'a> {
+pub(crate) enum Reshape<'a> {
     /// `rd`.
     RoundCorners(&'a RoundCorners),
     /// `op`.
@@ -33,16 +34,16 @@ pub(crate) enum Outline<'a> {
 }
 
 /// Applies `modifier` at local time `t` to `paths`.
-pub(crate) fn apply(modifier: Outline<'_>, t: f64, paths: &mut [BezPath]) {
+pub(crate) fn apply(modifier: Reshape<'_>, t: f64, paths: &mut [BezPath]) {
     match modifier {
-        Outline::RoundCorners(rd) => {
+        Reshape::RoundCorners(rd) => {
             let r = rd.radius.at(t);
             if r.is_nan() || r <= 0.0 {
                 return;
             }
             each(paths, |p| round_corners::round_corners(p, r));
         }
-        Outline::OffsetPath(op) => {
+        Reshape::OffsetPath(op) => {
             let a = op.amount.at(t);
             if a.is_nan() || a == 0.0 {
                 return;
@@ -50,14 +51,14 @@ pub(crate) fn apply(modifier: Outline<'_>, t: f64, paths: &mut [BezPath]) {
             let ml = op.miter_limit.at(t);
             each(paths, |p| offset_path::offset_path(p, a, op.join, ml));
         }
-        Outline::PuckerBloat(pb) => {
+        Reshape::PuckerBloat(pb) => {
             let a = pb.amount.at(t);
             if a.is_nan() || a == 0.0 {
                 return;
             }
             each(paths, |p| pucker_bloat::pucker_bloat(p, a));
         }
-        Outline::ZigZag(zz) => {
+        Reshape::ZigZag(zz) => {
             let s = zz.size.at(t);
             if s.is_nan() || s == 0.0 {
                 return;

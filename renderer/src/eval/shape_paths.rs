@@ -1,4 +1,4 @@
-//! Builds outlines for path, rectangle, ellipse and polystar items.
+//! The paths of path, rectangle, ellipse and polystar items at a time.
 //!
 //! Start points and directions follow After Effects (and rlottie), since trim paths depend on them:
 //! rectangles start at the top-right corner, ellipses at the top, both clockwise unless `d: 3`.

@@ -1,0 +1,230 @@
+//! Recorded paints -> draw commands: each paint's paths joined in its group's space, projected
+//! on 3D layers, cut into dashes, and stroked in their own space under a skew.
+
+use kurbo::{Affine, BezPath, PathEl};
+use peniko::{Brush, Fill as FillRule};
+
+use super::{Evaluator, paint};
+use crate::draw::{DrawCommand, DrawList};
+use crate::geometry::dash;
+use crate::geometry::projective::{LayerMatrix, Projective};
+
+/// A paint recorded during the walk, emitted once all paths are final.
+#[derive(Debug)]
+pub(super) struct PaintOp {
+    /// Paths `start..end` of the scratch list.
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// The paint's group transform relative to the layer.
+    pub(super) matrix: Affine,
+    /// Whether a skew applies (see [`Evaluator::emit`]).
+    pub(super) skewed: bool,
+    pub(super) kind: PaintKind,
+    pub(super) brush: Brush,
+}
+
+/// What a recorded paint draws.
+#[derive(Debug)]
+pub(super) enum PaintKind {
+    /// A fill with its rule.
+    Fill(FillRule),
+    /// A stroke with its style and dash pattern.
+    Stroke(kurbo::Stroke, Option<paint::Dash>),
+}
+
+impl Evaluator {
+    /// Emits the recorded paints, last recorded first (Lottie's painting order), with the
+    /// layer matrix `layer`.
+    pub(super) fn emit(&mut self, layer: LayerMatrix, out: &mut DrawList) {
+        for op in self.paints.drain(..).rev() {
+            let det = op.matrix.determinant();
+            if !det.is_finite() || det.abs() <= 1e-12 {
+                continue;
+            }
+            let inverse = op.matrix.inverse();
+            let mut path = self.pool.pop().unwrap_or_default();
+            path.truncate(0);
+            for k in op.start..op.end {
+                let src = &self.paths[k];
+                if self.mats[k] == op.matrix {
+                    path.extend(src.elements().iter().copied());
+                } else {
+                    let rel = inverse * self.mats[k];
+                    path.extend(src.elements().iter().map(|el| rel * *el));
+                }
+            }
+            if path.elements().len() < 2 {
+                self.pool.push(path);
+                continue;
+            }
+            let transform = match layer {
+                LayerMatrix::Affine(layer) => layer * op.matrix,
+                LayerMatrix::Projective(layer) => {
+                    let m = layer * Projective::from_affine(op.matrix);
+                    match project(&mut path, m, &op.kind, &op.brush) {
+                        Some(transform) => transform,
+                        None => {
+                            self.pool.push(path);
+                            continue;
+                        }
+                    }
+                }
+            };
+            out.push(match op.kind {
+                PaintKind::Fill(fill_rule) => DrawCommand::Fill {
+                    path,
+                    transform,
+                    fill_rule,
+                    brush: op.brush,
+                },
+                PaintKind::Stroke(style, dash) => {
+                    let (path, brush) = match dash {
+                        Some(dash) => match dense_dash_coverage(&path, &dash) {
+                            // Too many dashes to cut: a solid stroke faded by their coverage.
+                            Some(coverage) => (path, op.brush.multiply_alpha(coverage)),
+                            None => (
+                                dash_stroke(&mut self.pool, path, transform, &dash),
+                                op.brush,
+                            ),
+                        },
+                        None => (path, op.brush),
+                    };
+                    if op.skewed {
+                        // Under a skew the stroke is widened in its own space and then skewed
+                        // with the shape, as After Effects, ThorVG and lottie-web do (rlottie
+                        // draws no skew). Elsewhere the rasterizer strokes at rlottie's one
+                        // width in output pixels.
+                        outline_in_own_space(path, transform, &style, brush)
+                    } else {
+                        DrawCommand::Stroke {
+                            path,
+                            transform,
+                            style,
+                            brush,
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// Maps `path` (in a paint's group coordinates) through the projective matrix `m` of a 3D layer
+/// and returns the transform to draw it with; `None` when nothing can be drawn.
+///
+/// The path's points end up where rlottie puts them; the transform (applied after undoing it on
+/// the points) decides what the paint sees. A solid fill is drawn in composition coordinates.
+/// A solid stroke gets rlottie's uniform scale for its width and dashes
+/// ([`Projective::stroke_scale`]), as rlottie strokes after projecting. A gradient (fill or
+/// stroke) gets the projection linearised at the centre of the path, which keeps it attached to
+/// the shape (rlottie projects gradients exactly).
+#[cold]
+#[inline(never)]
+fn project(path: &mut BezPath, m: Projective, kind: &PaintKind, brush: &Brush) -> Option<Affine> {
+    let transform = match (kind, brush) {
+        (_, Brush::Gradient(_)) => m.linearize_at(path.control_box().center()),
+        (PaintKind::Stroke(..), _) => Affine::scale(m.stroke_scale()),
+        (PaintKind::Fill(_), _) => Affine::IDENTITY,
+    };
+    let det = transform.determinant();
+    if !(det.is_finite() && det.abs() > 1e-12) {
+        return None;
+    }
+    m.map_path(path);
+    if transform != Affine::IDENTITY {
+        path.apply_affine(transform.inverse());
+    }
+    Some(transform)
+}
+
+/// A fill of the outline of `path` stroked with `style` in its own coordinates.
+fn outline_in_own_space(
+    path: BezPath,
+    transform: Affine,
+    style: &kurbo::Stroke,
+    brush: Brush,
+) -> DrawCommand {
+    let [a, b, c, d, _, _] = transform.as_coeffs();
+    let scale = (a * a + b * b + c * c + d * d).sqrt();
+    let tolerance = if scale.is_finite() && scale > 1e-9 {
+        OWN_SPACE_STROKE_TOLERANCE / scale
+    } else {
+        OWN_SPACE_STROKE_TOLERANCE
+    };
+    let outline = kurbo::stroke(path.iter(), style, &kurbo::StrokeOpts::default(), tolerance);
+    DrawCommand::Fill {
+        path: outline,
+        transform,
+        fill_rule: FillRule::NonZero,
+        brush,
+    }
+}
+
+/// Largest error, in composition units, of a stroke widened in its own space.
+const OWN_SPACE_STROKE_TOLERANCE: f64 = 0.05;
+
+/// Cuts `path` (drawn with `transform`) into dashes.
+///
+/// rlottie dashes the path after transforming it to the canvas, with the pattern scaled by
+/// the transform's scale along the diagonal (`getScale`); its length measure is not rotation
+/// invariant, so we dash in composition space too and map the dashes back.
+fn dash_stroke(
+    pool: &mut Vec<BezPath>,
+    path: BezPath,
+    transform: Affine,
+    dash: &paint::Dash,
+) -> BezPath {
+    let scale = crate::draw::stroke_scale(transform);
+    let mut dashed = pool.pop().unwrap_or_default();
+    dashed.truncate(0);
+    let det = transform.determinant();
+    if !(scale > 1e-9 && scale.is_finite() && det.abs() > 1e-12 && det.is_finite()) {
+        pool.push(path);
+        return dashed;
+    }
+    let mut device = path;
+    device.apply_affine(transform);
+    let pattern: Vec<f64> = dash.pattern.iter().map(|v| v * scale).collect();
+    dash::dash_path(&device, &pattern, dash.offset * scale, &mut dashed);
+    dashed.apply_affine(transform.inverse());
+    pool.push(device);
+    dashed
+}
+
+/// Most dashes one stroke may be cut into before it is drawn solid instead.
+const MAX_DASHES: f64 = 20_000.0;
+
+/// For a dash pattern that would cut `path` into more than [`MAX_DASHES`] dashes, returns the
+/// fraction of the line the dashes cover; `None` for ordinary patterns.
+///
+/// Cutting costs time per dash, so a long path with a tiny pattern (hostile input, or a
+/// degenerate animation) could take minutes; at that density the dashes are far below a pixel
+/// apart, and a faded solid stroke looks the same.
+fn dense_dash_coverage(path: &BezPath, dash: &paint::Dash) -> Option<f32> {
+    let period: f64 = dash.pattern.iter().sum();
+    // The control polygon is never shorter than the curve: about an upper bound (the pattern is
+    // in the same units as the path).
+    let mut length = 0.0;
+    let mut last = kurbo::Point::ZERO;
+    for el in path.elements() {
+        let (points, draws): (&[kurbo::Point], bool) = match el {
+            PathEl::MoveTo(p) => (std::slice::from_ref(p), false),
+            PathEl::LineTo(p) => (std::slice::from_ref(p), true),
+            PathEl::QuadTo(a, p) => (&[*a, *p][..], true),
+            PathEl::CurveTo(a, b, p) => (&[*a, *b, *p][..], true),
+            PathEl::ClosePath => (&[][..], false),
+        };
+        for p in points {
+            if draws {
+                length += (*p - last).hypot();
+            }
+            last = *p;
+        }
+    }
+    if period > 0.0 && length / period <= MAX_DASHES {
+        return None;
+    }
+    let on: f64 = dash.pattern.iter().step_by(2).sum();
+    let coverage = if period > 0.0 { on / period } else { 0.0 };
+    Some(coverage.clamp(0.0, 1.0) as f32)
+}
