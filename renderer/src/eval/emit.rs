@@ -1,7 +1,7 @@
 //! Recorded paints -> draw commands: each paint's paths joined in its group's space, projected
 //! on 3D layers, cut into dashes, and stroked in their own space under a skew.
 
-use kurbo::{Affine, BezPath, PathEl};
+use kurbo::{Affine, BezPath};
 use peniko::{Brush, Fill as FillRule};
 
 use super::{Evaluator, paint};
@@ -79,13 +79,15 @@ impl Evaluator {
                 },
                 PaintKind::Stroke(style, dash) => {
                     let (path, brush) = match dash {
-                        Some(dash) => match dense_dash_coverage(&path, &dash) {
+                        Some(dash) => match dash_stroke(&mut self.pool, &path, transform, &dash) {
+                            Ok(dashed) => {
+                                self.pool.push(path);
+                                (dashed, op.brush)
+                            }
                             // Too many dashes to cut: a solid stroke faded by their coverage.
-                            Some(coverage) => (path, op.brush.multiply_alpha(coverage)),
-                            None => (
-                                dash_stroke(&mut self.pool, path, transform, &dash),
-                                op.brush,
-                            ),
+                            Err(dash::TooDense { coverage }) => {
+                                (path, op.brush.multiply_alpha(coverage))
+                            }
                         },
                         None => (path, op.brush),
                     };
@@ -168,63 +170,37 @@ const OWN_SPACE_STROKE_TOLERANCE: f64 = 0.05;
 /// rlottie dashes the path after transforming it to the canvas, with the pattern scaled by
 /// the transform's scale along the diagonal (`getScale`); its length measure is not rotation
 /// invariant, so we dash in composition space too and map the dashes back.
+///
+/// # Errors
+///
+/// [`dash::TooDense`] when the dashes are too dense to cut ([`dash::dash_path`] decides).
 fn dash_stroke(
     pool: &mut Vec<BezPath>,
-    path: BezPath,
+    path: &BezPath,
     transform: Affine,
     dash: &paint::Dash,
-) -> BezPath {
+) -> Result<BezPath, dash::TooDense> {
     let scale = crate::draw::stroke_scale(transform);
     let mut dashed = pool.pop().unwrap_or_default();
     dashed.truncate(0);
     let det = transform.determinant();
     if !(scale > 1e-9 && scale.is_finite() && det.abs() > 1e-12 && det.is_finite()) {
-        pool.push(path);
-        return dashed;
+        return Ok(dashed);
     }
-    let mut device = path;
-    device.apply_affine(transform);
+    let mut device = pool.pop().unwrap_or_default();
+    device.truncate(0);
+    device.extend(path.elements().iter().map(|el| transform * *el));
     let pattern: Vec<f64> = dash.pattern.iter().map(|v| v * scale).collect();
-    dash::dash_path(&device, &pattern, dash.offset * scale, &mut dashed);
-    dashed.apply_affine(transform.inverse());
+    let cut = dash::dash_path(&device, &pattern, dash.offset * scale, &mut dashed);
     pool.push(device);
-    dashed
-}
-
-/// Most dashes one stroke may be cut into before it is drawn solid instead.
-const MAX_DASHES: f64 = 20_000.0;
-
-/// For a dash pattern that would cut `path` into more than [`MAX_DASHES`] dashes, returns the
-/// fraction of the line the dashes cover; `None` for ordinary patterns.
-///
-/// Cutting costs time per dash, so a long path with a tiny pattern (hostile input, or a
-/// degenerate animation) could take minutes; at that density the dashes are far below a pixel
-/// apart, and a faded solid stroke looks the same.
-fn dense_dash_coverage(path: &BezPath, dash: &paint::Dash) -> Option<f32> {
-    let period: f64 = dash.pattern.iter().sum();
-    // The control polygon is never shorter than the curve: about an upper bound (the pattern is
-    // in the same units as the path).
-    let mut length = 0.0;
-    let mut last = kurbo::Point::ZERO;
-    for el in path.elements() {
-        let (points, draws): (&[kurbo::Point], bool) = match el {
-            PathEl::MoveTo(p) => (std::slice::from_ref(p), false),
-            PathEl::LineTo(p) => (std::slice::from_ref(p), true),
-            PathEl::QuadTo(a, p) => (&[*a, *p][..], true),
-            PathEl::CurveTo(a, b, p) => (&[*a, *b, *p][..], true),
-            PathEl::ClosePath => (&[][..], false),
-        };
-        for p in points {
-            if draws {
-                length += (*p - last).hypot();
-            }
-            last = *p;
+    match cut {
+        Ok(()) => {
+            dashed.apply_affine(transform.inverse());
+            Ok(dashed)
+        }
+        Err(too_dense) => {
+            pool.push(dashed);
+            Err(too_dense)
         }
     }
-    if period > 0.0 && length / period <= MAX_DASHES {
-        return None;
-    }
-    let on: f64 = dash.pattern.iter().step_by(2).sum();
-    let coverage = if period > 0.0 { on / period } else { 0.0 };
-    Some(coverage.clamp(0.0, 1.0) as f32)
 }

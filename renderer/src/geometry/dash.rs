@@ -131,8 +131,18 @@ pub(crate) fn dashing(lengths: &[f64], offset: f64) -> Dashing {
     }
 }
 
-/// Most pattern repetitions dashed along one path (see [`dash_path`]).
+/// Most pattern repetitions cut along one path (see [`dash_path`]).
 const MAX_DASH_PERIODS: f64 = 20_000.0;
+
+/// A path too long for its dash pattern: more than [`MAX_DASH_PERIODS`] repetitions (or a length
+/// that is not finite). Cutting costs time per dash, so a long path with a tiny pattern (hostile
+/// input, or a degenerate animation) could take minutes; at that density the dashes are far
+/// below a pixel apart, and the solid stroke faded by `coverage` looks the same.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct TooDense {
+    /// The fraction of the line the dashes cover, in `0..=1`.
+    pub(crate) coverage: f32,
+}
 
 /// Dashes `path` with `pattern` (alternating dash and gap lengths, as [`Dashing::Dashed`] gives
 /// them) starting `offset` into the pattern at every subpath, and appends the dashes to `out`.
@@ -140,14 +150,24 @@ const MAX_DASH_PERIODS: f64 = 20_000.0;
 /// Unlike `kurbo::dash`, lengths are measured as rlottie's `VDasher` measures them (see
 /// [`super::measure`]), so dashes on diagonals and curves land where rlottie draws them.
 /// `pattern` must hold an even number of non-negative entries with a positive sum.
-pub(crate) fn dash_path(path: &BezPath, pattern: &[f64], offset: f64, out: &mut BezPath) {
+///
+/// # Errors
+///
+/// [`TooDense`], with `out` untouched, when the pattern would repeat more than
+/// [`MAX_DASH_PERIODS`] times along the path: this is the one place that decides when dashes
+/// are too dense to cut.
+pub(crate) fn dash_path(
+    path: &BezPath,
+    pattern: &[f64],
+    offset: f64,
+    out: &mut BezPath,
+) -> Result<(), TooDense> {
     let period: f64 = pattern.iter().sum();
     if pattern.is_empty() || period <= 0.0 || !period.is_finite() {
         out.extend(path.elements().iter().copied());
-        return;
+        return Ok(());
     }
-    // Safety: a huge (or non-finite) path with a tiny pattern would emit millions of dashes; the
-    // control polygon bounds the length, and past the budget the line is drawn solid.
+    // The control polygon is never shorter than the curve: it bounds the number of dashes.
     let mut bound = 0.0;
     let mut last = Point::ZERO;
     for el in path.elements() {
@@ -160,8 +180,9 @@ pub(crate) fn dash_path(path: &BezPath, pattern: &[f64], offset: f64, out: &mut 
     }
     let periods = bound / period;
     if periods.is_nan() || periods > MAX_DASH_PERIODS {
-        out.extend(path.elements().iter().copied());
-        return;
+        let on: f64 = pattern.iter().step_by(2).sum();
+        let coverage = (on / period).clamp(0.0, 1.0) as f32;
+        return Err(TooDense { coverage });
     }
     // Pattern index and length left in that entry at the start of every subpath.
     let mut phase = offset.rem_euclid(period);
@@ -236,6 +257,7 @@ pub(crate) fn dash_path(path: &BezPath, pattern: &[f64], offset: f64, out: &mut 
             left = pattern[index];
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -259,7 +281,7 @@ mod tests {
         let mut spans: Vec<(f64, f64)> = Vec::new();
         let mut start = 0.0;
         let mut dashed = BezPath::new();
-        dash_path(&line, &pattern, offset, &mut dashed);
+        dash_path(&line, &pattern, offset, &mut dashed).unwrap();
         for el in dashed.elements().iter().copied() {
             match el {
                 PathEl::MoveTo(p) => start = p.x,
@@ -372,7 +394,7 @@ mod tests {
         square.line_to((0.0, 10.0));
         square.close_path();
         let mut out = BezPath::new();
-        dash_path(&square, &[15.0, 5.0], 0.0, &mut out);
+        dash_path(&square, &[15.0, 5.0], 0.0, &mut out).unwrap();
         let els = out.elements();
         assert_eq!(els[0], PathEl::MoveTo((0.0, 0.0).into()));
         assert_eq!(els[1], PathEl::LineTo((10.0, 0.0).into()));
@@ -387,7 +409,7 @@ mod tests {
         line.move_to((0.0, 0.0));
         line.line_to((10.0, 10.0));
         let mut out = BezPath::new();
-        dash_path(&line, &[13.75 / 2.0, 100.0], 0.0, &mut out);
+        dash_path(&line, &[13.75 / 2.0, 100.0], 0.0, &mut out).unwrap();
         match out.elements()[1] {
             PathEl::LineTo(p) => {
                 assert_approx_eq(p.x, 5.0);
@@ -395,5 +417,20 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn dense_dashes_are_not_cut() {
+        let mut line = BezPath::new();
+        line.move_to((0.0, 0.0));
+        line.line_to((1000.0, 0.0));
+        let mut out = BezPath::new();
+        assert_eq!(
+            dash_path(&line, &[0.01, 0.03], 0.0, &mut out),
+            Err(TooDense { coverage: 0.25 })
+        );
+        assert!(out.elements().is_empty());
+        dash_path(&line, &[0.1, 0.1], 0.0, &mut out).unwrap();
+        assert_eq!(out.elements().len(), 2 * 5000);
     }
 }
