@@ -25,12 +25,15 @@
 //! | `frame` | [`FrameRenderer`]: animation x time -> pixels, buffers kept between frames |
 //! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels |
 //! | `pixmap` | [`Pixmap`]: the output buffer, premultiplied, and its straight-alpha copy |
+//! | `testing` | helpers shared by the unit tests (test builds only) |
 
 #![forbid(unsafe_code)]
 
 mod frame;
 mod pixmap;
 mod rasterizer;
+#[cfg(test)]
+mod testing;
 
 pub use frame::{FrameRenderer, render};
 pub use pixmap::Pixmap;

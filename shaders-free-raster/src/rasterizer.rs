@@ -581,8 +581,8 @@ fn guard_lut_start(stops: &mut peniko::ColorStops) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use peniko::BlendMode;
-    use peniko::Color;
+    use crate::testing::{RED, WHITE, fill, render};
+    use peniko::{BlendMode, Color};
     use renderer::Clip;
 
     fn square(x: f64, y: f64, size: f64) -> BezPath {
@@ -595,24 +595,6 @@ mod tests {
         p.line_to(to);
         p
     }
-
-    fn fill(path: BezPath, color: Color) -> DrawCommand {
-        DrawCommand::Fill {
-            path,
-            transform: Affine::IDENTITY,
-            fill_rule: Fill::NonZero,
-            brush: color.into(),
-        }
-    }
-
-    fn render(list: &DrawList, w: u32, h: u32) -> Pixmap {
-        let mut pixmap = Pixmap::new(w, h).unwrap();
-        Rasterizer::new().render(list, &mut pixmap);
-        pixmap
-    }
-
-    const RED: Color = Color::from_rgba8(255, 0, 0, 255);
-    const WHITE: Color = Color::from_rgba8(255, 255, 255, 255);
 
     #[test]
     fn fit_centres_wide_composition() {
