@@ -24,12 +24,14 @@
 //! |---|---|
 //! | `frame` | [`FrameRenderer`]: animation x time -> pixels, buffers kept between frames |
 //! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels |
+//! | `paint` | draw-list brushes -> vello_cpu paints, with a guard for its gradient tables |
 //! | `pixmap` | [`Pixmap`]: the output buffer, premultiplied, and its straight-alpha copy |
 //! | `testing` | helpers shared by the unit tests (test builds only) |
 
 #![forbid(unsafe_code)]
 
 mod frame;
+mod paint;
 mod pixmap;
 mod rasterizer;
 #[cfg(test)]
