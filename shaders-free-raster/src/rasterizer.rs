@@ -169,16 +169,13 @@ impl Rasterizer {
                     style,
                     brush,
                 } => {
-                    if style.width > 0.0
-                        && style.width.is_finite()
-                        && let Some(paint) = to_paint(brush)
+                    let m = frame.view * *transform;
+                    if let Some(paint) = to_paint(brush)
+                        && let Some(outline) = self.outliner.stroke(path, style, m)
                     {
-                        let m = frame.view * *transform;
-                        if let Some(outline) = self.outliner.stroke(path, style, m) {
-                            ctx.set_paint(paint);
-                            ctx.set_fill_rule(Fill::NonZero);
-                            fill_device_outline(ctx, outline, m);
-                        }
+                        ctx.set_paint(paint);
+                        ctx.set_fill_rule(Fill::NonZero);
+                        fill_device_outline(ctx, outline, m);
                     }
                 }
                 DrawCommand::PushLayer {
