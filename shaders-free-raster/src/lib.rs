@@ -23,8 +23,8 @@
 //! | module | what |
 //! |---|---|
 //! | `frame` | [`FrameRenderer`]: animation x time -> pixels, buffers kept between frames |
-//! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels; replays layers and masks |
-//! | `outline` | draw-list paths and strokes -> outlines in output pixels, on the references' grid |
+//! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels, layers and masks |
+//! | `outline` | paths and strokes -> outlines in output pixels, on the references' grid |
 //! | `paint` | draw-list brushes -> vello_cpu paints, with a guard for its gradient tables |
 //! | `pixmap` | [`Pixmap`]: the output buffer, premultiplied, and its straight-alpha copy |
 //! | `testing` | helpers shared by the unit tests (test builds only) |
