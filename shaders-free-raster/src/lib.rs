@@ -23,14 +23,21 @@
 //! | module | what |
 //! |---|---|
 //! | `frame` | [`FrameRenderer`]: animation x time -> pixels, buffers kept between frames |
-//! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels |
+//! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels, layers and masks |
+//! | `outline` | paths and strokes -> outlines in output pixels, on the references' grid |
+//! | `paint` | draw-list brushes -> vello_cpu paints, with a guard for its gradient tables |
 //! | `pixmap` | [`Pixmap`]: the output buffer, premultiplied, and its straight-alpha copy |
+//! | `testing` | helpers shared by the unit tests (test builds only) |
 
 #![forbid(unsafe_code)]
 
 mod frame;
+mod outline;
+mod paint;
 mod pixmap;
 mod rasterizer;
+#[cfg(test)]
+mod testing;
 
 pub use frame::{FrameRenderer, render};
 pub use pixmap::Pixmap;

@@ -1,14 +1,13 @@
 //! Replays a [`DrawList`] on a vello_cpu [`RenderContext`].
 
-use kurbo::{Affine, BezPath, PathEl, Point, Rect, Shape, Stroke, StrokeCtx, StrokeOpts};
-use peniko::{Brush, Fill};
-use renderer::draw::stroke_scale;
+use kurbo::{Affine, BezPath, Rect, Shape};
+use peniko::Fill;
 use renderer::{DrawCommand, DrawList, MaskKind};
-use vello_cpu::{
-    Mask, PaintType, RasterizerSettings, RenderContext, RenderMode, RenderSettings, Resources,
-};
+use vello_cpu::{Mask, RasterizerSettings, RenderContext, RenderMode, RenderSettings, Resources};
 
 use crate::Pixmap;
+use crate::outline::Outliner;
+use crate::paint::to_paint;
 
 /// Turns draw lists into pixels. Keeps its render contexts and buffers between calls, so reuse one
 /// per thread.
@@ -21,12 +20,7 @@ pub struct Rasterizer {
     /// For each `PushMask`/`BeginMasked`/`PushLayer` index: the index of its partner.
     partners: Vec<usize>,
     stack: Vec<usize>,
-    /// Scratch: a path in output pixels, made by [`to_device_outline`].
-    outline: BezPath,
-    /// Scratch: a stroked path moved to output pixels.
-    stroke_path: BezPath,
-    /// Scratch: a stroke's outline.
-    stroke_ctx: StrokeCtx,
+    outliner: Outliner,
 }
 
 impl std::fmt::Debug for Rasterizer {
@@ -59,9 +53,7 @@ impl Rasterizer {
             mask_pixmaps: Vec::new(),
             partners: Vec::new(),
             stack: Vec::new(),
-            outline: BezPath::new(),
-            stroke_path: BezPath::new(),
-            stroke_ctx: StrokeCtx::default(),
+            outliner: Outliner::default(),
         }
     }
 
@@ -168,8 +160,7 @@ impl Rasterizer {
                         let m = frame.view * *transform;
                         ctx.set_fill_rule(*fill_rule);
                         ctx.set_paint(paint);
-                        to_device_outline(path, m, &mut self.outline);
-                        fill_device_outline(ctx, &self.outline, m);
+                        fill_device_outline(ctx, self.outliner.fill(path, m), m);
                     }
                 }
                 DrawCommand::Stroke {
@@ -178,34 +169,13 @@ impl Rasterizer {
                     style,
                     brush,
                 } => {
-                    if style.width > 0.0
-                        && style.width.is_finite()
-                        && let Some(paint) = to_paint(brush)
+                    let m = frame.view * *transform;
+                    if let Some(paint) = to_paint(brush)
+                        && let Some(outline) = self.outliner.stroke(path, style, m)
                     {
-                        let m = frame.view * *transform;
-                        // Stroked in output pixels at one width, as rlottie does (see
-                        // `stroke_scale`); the paint stays positioned by `m`.
-                        if let Some(style) = device_stroke(style, m) {
-                            self.stroke_path.truncate(0);
-                            self.stroke_path.extend(path.iter().map(|el| m * el));
-                            ctx.set_paint(paint);
-                            // Expand the stroke here rather than in vello_cpu, so that its
-                            // outline goes through `to_device_outline` like a fill's.
-                            stroke_outline(
-                                &self.stroke_path,
-                                &style,
-                                STROKE_TOLERANCE,
-                                &mut self.stroke_ctx,
-                                &mut self.outline,
-                            );
-                            ctx.set_fill_rule(Fill::NonZero);
-                            to_device_outline(
-                                self.stroke_ctx.output(),
-                                Affine::IDENTITY,
-                                &mut self.outline,
-                            );
-                            fill_device_outline(ctx, &self.outline, m);
-                        }
+                        ctx.set_paint(paint);
+                        ctx.set_fill_rule(Fill::NonZero);
+                        fill_device_outline(ctx, outline, m);
                     }
                 }
                 DrawCommand::PushLayer {
@@ -345,130 +315,8 @@ fn fit_transform(comp_w: f64, comp_h: f64, width: u16, height: u16) -> Affine {
     Affine::translate((dx, dy)) * Affine::scale(scale)
 }
 
-/// Largest distance, in output pixels, between a curve and the lines that replace it.
-///
-/// vello_cpu flattens curves to within 0.25 px. The chords of a convex curve lie inside it, so
-/// every curved outline came out about 0.1 px inset: a 300 px circle lost 110 px² of its area,
-/// where rlottie and ThorVG (which subdivide far more finely) are exact to a few px². That shows
-/// as an edge difference along every curve. Flattening to this tolerance (an upper bound: it is
-/// divided by [`affine_scale`], √2 times the scale of a uniform transform) removes the bias.
-/// Over the corpus, 0.1 matched the references best; both 0.05 and 0.2 scored lower.
-const FLATTEN_TOLERANCE: f64 = 0.1;
-
-/// Largest distance, in output pixels, between a stroke's true outline and kurbo's curves.
-/// (0.25 px, vello_cpu's own, visibly thinned stroke edges against the references; 0.1 px
-/// matches them a little better still, for about 6 % more render time.)
-const STROKE_TOLERANCE: f64 = 0.18;
-
-/// Steps per output pixel of the coordinate grid of rlottie and ThorVG.
-///
-/// Both scan-convert FreeType-style, in 26.6 fixed point: every point of an outline, after its
-/// transform, is truncated to 1/64 px, and a stroke's half width too. We do the same, so that
-/// edges land on the same fraction of a pixel as in the references (a 0.7 px coverage comes out
-/// as 176 rather than 179, a 8.8 px stroke as 8.78 px wide). Over the corpus this raised the
-/// median PSNR of a frame by 0.4 dB against rlottie and 0.3 dB against ThorVG.
-const SUBPIXEL_STEPS: f64 = 64.0;
-
-/// An upper bound of the factor by which `m` stretches lengths.
-fn affine_scale(m: Affine) -> f64 {
-    let [a, b, c, d, _, _] = m.as_coeffs();
-    let s = (a * a + b * b + c * c + d * d).sqrt();
-    if s.is_finite() && s > 1e-9 { s } else { 1.0 }
-}
-
-/// Truncates a coordinate in output pixels to the references' grid (towards zero, as their
-/// float-to-fixed conversion does).
-fn to_grid(v: f64) -> f64 {
-    (v * SUBPIXEL_STEPS).trunc() / SUBPIXEL_STEPS
-}
-
-/// Writes into `out` the outline `path` covers under `m`, in output pixels: curves replaced by
-/// lines within [`FLATTEN_TOLERANCE`], every point on the references' grid.
-fn to_device_outline(path: &BezPath, m: Affine, out: &mut BezPath) {
-    let snap = |p: Point| {
-        let p = m * p;
-        Point::new(to_grid(p.x), to_grid(p.y))
-    };
-    out.truncate(0);
-    kurbo::flatten(
-        path.iter(),
-        FLATTEN_TOLERANCE / affine_scale(m),
-        |el| match el {
-            PathEl::MoveTo(p) => out.move_to(snap(p)),
-            PathEl::LineTo(p) => out.line_to(snap(p)),
-            PathEl::ClosePath => out.close_path(),
-            // `flatten` emits only the three above.
-            PathEl::QuadTo(..) | PathEl::CurveTo(..) => {}
-        },
-    );
-}
-
-/// Expands the stroke of `path` into `ctx`'s output; `scratch` is reused for a cleaned copy.
-///
-/// kurbo 0.13's stroker returns NaN points for some cubics that are almost a point (a 0.01-unit
-/// segment whose control points sit on its end, as exporters write for a sharp tip; compare
-/// linebender/kurbo#519), which would drop the whole stroke. Such segments are then stroked as
-/// straight lines, which is what they look like, and if that still fails, the path flattened to
-/// lines.
-fn stroke_outline(
-    path: &BezPath,
-    style: &Stroke,
-    tolerance: f64,
-    ctx: &mut StrokeCtx,
-    scratch: &mut BezPath,
-) {
-    let opts = StrokeOpts::default();
-    kurbo::stroke_with(path.iter(), style, &opts, tolerance, ctx);
-    if is_finite(ctx.output()) {
-        return;
-    }
-    scratch.truncate(0);
-    let (mut start, mut last) = (Point::ZERO, Point::ZERO);
-    for el in path.iter() {
-        match el {
-            PathEl::MoveTo(p) => {
-                scratch.move_to(p);
-                start = p;
-            }
-            PathEl::ClosePath => {
-                scratch.close_path();
-                last = start;
-            }
-            PathEl::QuadTo(p1, p2) if last.distance(p1) + p1.distance(p2) < tolerance => {
-                scratch.line_to(p2);
-            }
-            PathEl::CurveTo(p1, p2, p3)
-                if last.distance(p1) + p1.distance(p2) + p2.distance(p3) < tolerance =>
-            {
-                scratch.line_to(p3);
-            }
-            el => scratch.push(el),
-        }
-        if let Some(p) = el.end_point() {
-            last = p;
-        }
-    }
-    kurbo::stroke_with(scratch.iter(), style, &opts, tolerance, ctx);
-    if is_finite(ctx.output()) {
-        return;
-    }
-    scratch.truncate(0);
-    kurbo::flatten(path.iter(), tolerance, |el| scratch.push(el));
-    kurbo::stroke_with(scratch.iter(), style, &opts, tolerance, ctx);
-}
-
-/// Returns `true` when every point of `path` is finite.
-fn is_finite(path: &BezPath) -> bool {
-    path.elements().iter().all(|el| match *el {
-        PathEl::MoveTo(p) | PathEl::LineTo(p) => p.is_finite(),
-        PathEl::QuadTo(p1, p2) => p1.is_finite() && p2.is_finite(),
-        PathEl::CurveTo(p1, p2, p3) => p1.is_finite() && p2.is_finite() && p3.is_finite(),
-        PathEl::ClosePath => true,
-    })
-}
-
-/// Fills an outline made by [`to_device_outline`] with the current paint, which is still
-/// positioned by `m`, the transform the outline was made with.
+/// Fills an outline made by [`Outliner`] with the current paint, which is still positioned by `m`,
+/// the transform the outline was made with.
 fn fill_device_outline(ctx: &mut RenderContext, outline: &BezPath, m: Affine) {
     ctx.set_transform(Affine::IDENTITY);
     ctx.set_paint_transform(m);
@@ -476,143 +324,16 @@ fn fill_device_outline(ctx: &mut RenderContext, outline: &BezPath, m: Affine) {
     ctx.reset_paint_transform();
 }
 
-/// `style` in output pixels under `m`: the width scaled by [`stroke_scale`] (the draw-list
-/// contract) and any dash pattern dropped (draw-list strokes are solid), the half width truncated to the references' grid as their strokers take
-/// it. `None` when nothing would be drawn.
-///
-/// Under an uneven scale (say 94 % by 106 %) rlottie, and so Telegram, draws an even width, where
-/// After Effects, ThorVG and lottie-web stretch the stroke with the shape. We follow rlottie:
-/// over the corpus this raised 150 frames by more than 0.5 dB against rlottie and lowered one (by
-/// 0.57 dB).
-fn device_stroke(style: &Stroke, m: Affine) -> Option<Stroke> {
-    let scale = stroke_scale(m);
-    let width = 2.0 * to_grid(style.width * scale / 2.0);
-    if !(width.is_finite() && width > 0.0) {
-        return None;
-    }
-    Some(Stroke {
-        width,
-        join: style.join,
-        miter_limit: style.miter_limit,
-        start_cap: style.start_cap,
-        end_cap: style.end_cap,
-        dash_offset: 0.0,
-        dash_pattern: Default::default(),
-    })
-}
-
-fn to_paint(brush: &Brush) -> Option<PaintType> {
-    match brush {
-        Brush::Solid(color) => (color.components[3] > 0.0).then(|| PaintType::Solid(*color)),
-        Brush::Gradient(gradient) => {
-            let mut gradient = gradient.clone();
-            guard_lut_start(&mut gradient.stops);
-            Some(PaintType::Gradient(gradient))
-        }
-        Brush::Image(_) => None,
-    }
-}
-
-/// Entries of vello_cpu's largest gradient lookup table.
-const LUT_STEPS: f32 = 4096.0;
-
-/// Works around white specks in vello_cpu 0.3's 8-bit pipeline along a gradient ramp that rises
-/// steeply from zero (a glow ring, say).
-///
-/// vello_cpu samples each ramp of its lookup table from the table index at or below the ramp's
-/// start, so the first entry can lie slightly before the stop and extrapolate below zero; it
-/// clamps only from above, and its float-to-byte conversion wraps a negative value to 255 on x86
-/// (the same defect as linebender/vello#1563, there for images). Where a ramp could go that far
-/// below zero, the stops get a pair 1/4096 apart, which makes the table its largest (4096
-/// entries), and that ramp's start moves onto a multiple of 1/4096 (at most 0.1 px along a
-/// 512 px gradient), where the table has an entry exactly: nothing is extrapolated there.
-fn guard_lut_start(stops: &mut peniko::ColorStops) {
-    // Below this, (x * 255 + 0.5) truncates to -1 and wraps.
-    const WRAPS_BELOW: f32 = -1.5 / 255.0;
-    // The furthest a ramp's first table entry lies before its start, in the smallest table.
-    const MAX_LEAD: f32 = 1.0 / 255.0;
-    let at_risk = |k: usize, stops: &peniko::ColorStops| {
-        let (s0, s1) = (&stops[k], &stops[k + 1]);
-        let dx = s1.offset - s0.offset;
-        dx > 0.0
-            && (0..4).any(|c| {
-                let (v0, v1) = (s0.color.components[c], s1.color.components[c]);
-                v0 - (v1 - v0) / dx * MAX_LEAD < WRAPS_BELOW
-            })
-    };
-    if !(0..stops.len().saturating_sub(1)).any(|k| at_risk(k, stops)) {
-        return;
-    }
-    for k in 0..stops.len() - 1 {
-        if !at_risk(k, stops) {
-            continue;
-        }
-        let x = stops[k].offset;
-        let prev = if k == 0 { 0.0 } else { stops[k - 1].offset };
-        let down = (x * LUT_STEPS).floor() / LUT_STEPS;
-        let up = (x * LUT_STEPS).ceil() / LUT_STEPS;
-        if down >= prev {
-            stops[k].offset = down;
-        } else if up <= stops[k + 1].offset {
-            stops[k].offset = up;
-        }
-    }
-    // Force the largest table with a copy of the last stop 1/4096 beyond it (flat, so the
-    // picture does not change) or, when it is at 1, 1/4096 before it.
-    let step = 1.0 / LUT_STEPS;
-    let n = stops.len();
-    let last = stops[n - 1];
-    if last.offset + step <= 1.0 {
-        stops.push(peniko::ColorStop {
-            offset: last.offset + step,
-            ..last
-        });
-    } else if n < 2 || stops[n - 2].offset < last.offset - step {
-        stops.insert(
-            n - 1,
-            peniko::ColorStop {
-                offset: last.offset - step,
-                ..last
-            },
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{RED, WHITE, fill, render};
     use peniko::BlendMode;
-    use peniko::Color;
     use renderer::Clip;
 
     fn square(x: f64, y: f64, size: f64) -> BezPath {
         Rect::new(x, y, x + size, y + size).to_path(0.1)
     }
-
-    fn line(from: (f64, f64), to: (f64, f64)) -> BezPath {
-        let mut p = BezPath::new();
-        p.move_to(from);
-        p.line_to(to);
-        p
-    }
-
-    fn fill(path: BezPath, color: Color) -> DrawCommand {
-        DrawCommand::Fill {
-            path,
-            transform: Affine::IDENTITY,
-            fill_rule: Fill::NonZero,
-            brush: color.into(),
-        }
-    }
-
-    fn render(list: &DrawList, w: u32, h: u32) -> Pixmap {
-        let mut pixmap = Pixmap::new(w, h).unwrap();
-        Rasterizer::new().render(list, &mut pixmap);
-        pixmap
-    }
-
-    const RED: Color = Color::from_rgba8(255, 0, 0, 255);
-    const WHITE: Color = Color::from_rgba8(255, 255, 255, 255);
 
     #[test]
     fn fit_centres_wide_composition() {
@@ -675,141 +396,6 @@ mod tests {
         let inside = pixmap.sample(2, 2).a;
         assert!((126..=129).contains(&inside), "half opacity, got {inside}");
         assert_eq!(pixmap.sample(8, 8).a, 0, "clipped");
-    }
-
-    #[test]
-    fn edges_land_on_the_references_grid() {
-        // A right edge at x = 6.7 covers 0.7 of pixel 6 exactly, but 44/64 on a 1/64 px grid.
-        let mut list = DrawList::new(10.0, 10.0);
-        list.push(fill(Rect::new(1.0, 1.0, 6.7, 9.0).to_path(0.1), RED));
-        let edge = render(&list, 10, 10).sample(6, 5).a;
-        assert!(
-            (174..=177).contains(&edge),
-            "44/64 of full coverage (176), not 0.7 (179); got {edge}"
-        );
-    }
-
-    #[test]
-    fn stroke_half_width_lands_on_the_references_grid() {
-        // Half of 8.8 px is 4.4 px, 281.6 grid steps, truncated to 281: the stroke spans
-        // 1.3 + 4.390625 = 5.690625 px to the right of x = 1.3.
-        let line = line((1.3, 0.0), (1.3, 10.0));
-        let device = device_stroke(&Stroke::new(8.8), Affine::IDENTITY).map(|s| s.width);
-        assert_eq!(device, Some(8.78125));
-        let mut list = DrawList::new(10.0, 10.0);
-        list.push(DrawCommand::Stroke {
-            path: line,
-            transform: Affine::IDENTITY,
-            style: Stroke::new(8.8),
-            brush: RED.into(),
-        });
-        let edge = render(&list, 10, 10).sample(5, 5).a;
-        assert!(
-            (174..=177).contains(&edge),
-            "0.690625 of full coverage (176), not 0.7 (179); got {edge}"
-        );
-    }
-
-    #[test]
-    fn stroke_survives_a_cubic_that_is_almost_a_point() {
-        // A leaf outline whose tip is a 0.01-unit cubic with its control points on its end:
-        // kurbo's stroker gives NaN points for it, which used to drop the whole stroke.
-        // The numbers of a sticker's leaf; vertex plus tangent as a Lottie path stores them.
-        let v = [(209.281, 89.909), (172.548, 101.173), (172.538, 101.172)];
-        let out = [(-14.761, 22.287), (-0.01, -0.001), (10.815, -22.288)];
-        let inn = [(0.0, 0.0), (0.502, 0.258), (0.0, 0.0)];
-        let pt = |(x, y): (f64, f64), (dx, dy): (f64, f64)| Point::new(x + dx, y + dy);
-        let mut leaf = BezPath::new();
-        leaf.move_to(v[0]);
-        for k in 0..3 {
-            let next = (k + 1) % 3;
-            leaf.curve_to(
-                pt(v[k], out[k]),
-                pt(v[next], inn[next]),
-                Point::from(v[next]),
-            );
-        }
-        leaf.close_path();
-        let style = Stroke::new(8.0);
-        let (mut ctx, mut scratch) = (StrokeCtx::default(), BezPath::new());
-        stroke_outline(&leaf, &style, 0.25, &mut ctx, &mut scratch);
-        assert!(is_finite(ctx.output()) && ctx.output().area().abs() > 100.0);
-        let mut list = DrawList::new(60.0, 40.0);
-        list.push(DrawCommand::Stroke {
-            path: leaf,
-            transform: Affine::translate((-160.0, -75.0)),
-            style,
-            brush: RED.into(),
-        });
-        assert_eq!(render(&list, 60, 40).sample(49, 15).a, 255);
-    }
-
-    #[test]
-    fn stroke_width_is_even_under_uneven_scale() {
-        // rlottie's measure: a 10-unit stroke under scale (0.5, 1.5) is sqrt((0.25 + 2.25) / 2)
-        // = 1.118 times as wide in every direction.
-        let m = Affine::scale_non_uniform(0.5, 1.5);
-        assert!((stroke_scale(m) - 1.25_f64.sqrt()).abs() < 1e-12);
-        assert!((stroke_scale(Affine::rotate(0.7).then_scale(2.0)) - 2.0).abs() < 1e-12);
-        let horizontal = line((0.0, 10.0), (40.0, 10.0));
-        let vertical = line((10.0, 0.0), (10.0, 20.0));
-        let mut list = DrawList::new(40.0, 40.0);
-        for path in [horizontal, vertical] {
-            list.push(DrawCommand::Stroke {
-                path,
-                transform: m,
-                style: Stroke::new(4.0),
-                brush: RED.into(),
-            });
-        }
-        let pixmap = render(&list, 40, 40);
-        let thickness = |pixels: &mut dyn Iterator<Item = (u16, u16)>| -> f64 {
-            pixels
-                .map(|(x, y)| f64::from(pixmap.sample(x, y).a) / 255.0)
-                .sum()
-        };
-        // Across the horizontal line (x 0..20, at y = 15) and the vertical one (at x = 5).
-        let across_h = thickness(&mut (0..40).map(|y| (12, y)));
-        let across_v = thickness(&mut (0..40).map(|x| (x, 25)));
-        assert!(
-            (across_h - 4.47).abs() < 0.1,
-            "horizontal line {across_h:.2} px"
-        );
-        assert!(
-            (across_v - 4.47).abs() < 0.1,
-            "vertical line {across_v:.2} px"
-        );
-    }
-
-    #[test]
-    fn steep_gradient_ramp_from_zero_leaves_no_specks() {
-        // Transparent up to 62 %, then a 1 px rise to opaque white: vello_cpu 0.3's 8-bit table
-        // put 255 just before the rise (see `guard_lut_start`).
-        let transparent = Color::from_rgba8(255, 255, 255, 0);
-        let gradient = peniko::Gradient::new_linear((0.0, 0.0), (512.0, 0.0)).with_stops([
-            (0.0, transparent),
-            (0.62, transparent),
-            (0.623, Color::from_rgba8(255, 255, 255, 128)),
-            (0.625, WHITE),
-            (0.64, transparent),
-            (1.0, transparent),
-        ]);
-        let mut list = DrawList::new(512.0, 4.0);
-        list.push(DrawCommand::Fill {
-            path: Rect::new(0.0, 0.0, 512.0, 4.0).to_path(0.1),
-            transform: Affine::IDENTITY,
-            fill_rule: Fill::NonZero,
-            brush: gradient.into(),
-        });
-        let pixmap = render(&list, 512, 4);
-        // 0.62 * 512 = 317.4: pixel centres up to x = 316.5 are in the transparent part, and
-        // at 317.5 the ramp has risen to 2 % only.
-        let specks: Vec<u16> = (0..=317).filter(|&x| pixmap.sample(x, 2).a > 16).collect();
-        assert!(
-            specks.is_empty(),
-            "opaque pixels before the ramp at x = {specks:?}"
-        );
-        assert!(pixmap.sample(320, 2).a > 200, "the ramp itself is drawn");
     }
 
     #[test]

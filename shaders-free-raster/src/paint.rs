@@ -1,0 +1,123 @@
+//! Draw-list brushes to vello_cpu paints.
+
+use peniko::Brush;
+use vello_cpu::PaintType;
+
+/// Converts `brush` to vello_cpu's paint; `None` when it would draw nothing (a transparent
+/// solid colour) or cannot be drawn (an image).
+pub(crate) fn to_paint(brush: &Brush) -> Option<PaintType> {
+    match brush {
+        Brush::Solid(color) => (color.components[3] > 0.0).then(|| PaintType::Solid(*color)),
+        Brush::Gradient(gradient) => {
+            let mut gradient = gradient.clone();
+            guard_lut_start(&mut gradient.stops);
+            Some(PaintType::Gradient(gradient))
+        }
+        Brush::Image(_) => None,
+    }
+}
+
+/// Entries of vello_cpu's largest gradient lookup table.
+const LUT_STEPS: f32 = 4096.0;
+
+/// Works around white specks in vello_cpu 0.3's 8-bit pipeline along a gradient ramp that rises
+/// steeply from zero (a glow ring, say).
+///
+/// vello_cpu samples each ramp of its lookup table from the table index at or below the ramp's
+/// start, so the first entry can lie slightly before the stop and extrapolate below zero; it
+/// clamps only from above, and its float-to-byte conversion wraps a negative value to 255 on x86
+/// (the same defect as linebender/vello#1563, there for images). Where a ramp could go that far
+/// below zero, the stops get a pair 1/4096 apart, which makes the table its largest (4096
+/// entries), and that ramp's start moves onto a multiple of 1/4096 (at most 0.1 px along a
+/// 512 px gradient), where the table has an entry exactly: nothing is extrapolated there.
+fn guard_lut_start(stops: &mut peniko::ColorStops) {
+    // Below this, (x * 255 + 0.5) truncates to -1 and wraps.
+    const WRAPS_BELOW: f32 = -1.5 / 255.0;
+    // The furthest a ramp's first table entry lies before its start, in the smallest table.
+    const MAX_LEAD: f32 = 1.0 / 255.0;
+    let at_risk = |k: usize, stops: &peniko::ColorStops| {
+        let (s0, s1) = (&stops[k], &stops[k + 1]);
+        let dx = s1.offset - s0.offset;
+        dx > 0.0
+            && (0..4).any(|c| {
+                let (v0, v1) = (s0.color.components[c], s1.color.components[c]);
+                v0 - (v1 - v0) / dx * MAX_LEAD < WRAPS_BELOW
+            })
+    };
+    if !(0..stops.len().saturating_sub(1)).any(|k| at_risk(k, stops)) {
+        return;
+    }
+    for k in 0..stops.len() - 1 {
+        if !at_risk(k, stops) {
+            continue;
+        }
+        let x = stops[k].offset;
+        let prev = if k == 0 { 0.0 } else { stops[k - 1].offset };
+        let down = (x * LUT_STEPS).floor() / LUT_STEPS;
+        let up = (x * LUT_STEPS).ceil() / LUT_STEPS;
+        if down >= prev {
+            stops[k].offset = down;
+        } else if up <= stops[k + 1].offset {
+            stops[k].offset = up;
+        }
+    }
+    // Force the largest table with a copy of the last stop 1/4096 beyond it (flat, so the
+    // picture does not change) or, when it is at 1, 1/4096 before it.
+    let step = 1.0 / LUT_STEPS;
+    let n = stops.len();
+    let last = stops[n - 1];
+    if last.offset + step <= 1.0 {
+        stops.push(peniko::ColorStop {
+            offset: last.offset + step,
+            ..last
+        });
+    } else if n < 2 || stops[n - 2].offset < last.offset - step {
+        stops.insert(
+            n - 1,
+            peniko::ColorStop {
+                offset: last.offset - step,
+                ..last
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kurbo::{Affine, Rect, Shape};
+    use peniko::{Color, Fill};
+    use renderer::{DrawCommand, DrawList};
+
+    use crate::testing::{WHITE, render};
+
+    #[test]
+    fn steep_gradient_ramp_from_zero_leaves_no_specks() {
+        // Transparent up to 62 %, then a 1 px rise to opaque white: without `guard_lut_start`,
+        // vello_cpu 0.3's 8-bit table puts 255 just before the rise.
+        let transparent = Color::from_rgba8(255, 255, 255, 0);
+        let gradient = peniko::Gradient::new_linear((0.0, 0.0), (512.0, 0.0)).with_stops([
+            (0.0, transparent),
+            (0.62, transparent),
+            (0.623, Color::from_rgba8(255, 255, 255, 128)),
+            (0.625, WHITE),
+            (0.64, transparent),
+            (1.0, transparent),
+        ]);
+        let mut list = DrawList::new(512.0, 4.0);
+        list.push(DrawCommand::Fill {
+            path: Rect::new(0.0, 0.0, 512.0, 4.0).to_path(0.1),
+            transform: Affine::IDENTITY,
+            fill_rule: Fill::NonZero,
+            brush: gradient.into(),
+        });
+        let pixmap = render(&list, 512, 4);
+        // 0.62 * 512 = 317.4: pixel centres up to x = 316.5 are in the transparent part, and
+        // at 317.5 the ramp has risen to 2 % only.
+        let specks: Vec<u16> = (0..=317).filter(|&x| pixmap.sample(x, 2).a > 16).collect();
+        assert!(
+            specks.is_empty(),
+            "opaque pixels before the ramp at x = {specks:?}"
+        );
+        assert!(pixmap.sample(320, 2).a > 200, "the ramp itself is drawn");
+    }
+}
