@@ -37,8 +37,8 @@ impl Default for Rasterizer {
     }
 }
 
-/// State that is the same for every context of one render.
-struct Frame {
+/// The output of one render: its size and the view transform that fits the composition to it.
+struct Target {
     view: Affine,
     width: u16,
     height: u16,
@@ -64,16 +64,16 @@ impl Rasterizer {
     /// without a push is ignored and unclosed groups are closed at the end.
     pub fn render(&mut self, list: &DrawList, out: &mut Pixmap) {
         let (width, height) = out.size_u16();
-        let frame = Frame {
+        let target = Target {
             view: fit_transform(list.width, list.height, width, height),
             width,
             height,
         };
         self.match_partners(&list.commands);
 
-        let mut ctx = self.take_context(0, &frame);
+        let mut ctx = self.take_context(0, &target);
         // Clip to the composition only when it does not cover the output exactly.
-        let comp = frame
+        let comp = target
             .view
             .transform_rect_bbox(Rect::new(0.0, 0.0, list.width, list.height));
         let covers = comp.x0 <= 0.01
@@ -85,7 +85,7 @@ impl Rasterizer {
             ctx.set_fill_rule(Fill::NonZero);
             ctx.push_clip_layer(&comp.to_path(0.1));
         }
-        self.replay(&mut ctx, &list.commands, 0, list.commands.len(), 0, &frame);
+        self.replay(&mut ctx, &list.commands, 0, list.commands.len(), 0, &target);
         if !covers {
             ctx.pop_layer();
         }
@@ -123,13 +123,13 @@ impl Rasterizer {
         }
     }
 
-    fn take_context(&mut self, depth: usize, frame: &Frame) -> RenderContext {
+    fn take_context(&mut self, depth: usize, target: &Target) -> RenderContext {
         while self.contexts.len() <= depth {
-            self.contexts.push(new_context(frame.width, frame.height));
+            self.contexts.push(new_context(target.width, target.height));
         }
         let mut ctx = std::mem::replace(&mut self.contexts[depth], RenderContext::new(1, 1));
-        if ctx.width() != frame.width || ctx.height() != frame.height {
-            ctx = new_context(frame.width, frame.height);
+        if ctx.width() != target.width || ctx.height() != target.height {
+            ctx = new_context(target.width, target.height);
         } else {
             ctx.reset();
         }
@@ -144,7 +144,7 @@ impl Rasterizer {
         start: usize,
         end: usize,
         depth: usize,
-        frame: &Frame,
+        target: &Target,
     ) {
         let mut i = start;
         let mut open_layers = 0_usize;
@@ -157,7 +157,7 @@ impl Rasterizer {
                     brush,
                 } => {
                     if let Some(paint) = to_paint(brush) {
-                        let m = frame.view * *transform;
+                        let m = target.view * *transform;
                         ctx.set_fill_rule(*fill_rule);
                         ctx.set_paint(paint);
                         fill_device_outline(ctx, self.outliner.fill(path, m), m);
@@ -169,7 +169,7 @@ impl Rasterizer {
                     style,
                     brush,
                 } => {
-                    let m = frame.view * *transform;
+                    let m = target.view * *transform;
                     if let Some(paint) = to_paint(brush)
                         && let Some(outline) = self.outliner.stroke(path, style, m)
                     {
@@ -185,7 +185,7 @@ impl Rasterizer {
                 } => {
                     match clip {
                         Some(clip) => {
-                            ctx.set_transform(frame.view * clip.transform);
+                            ctx.set_transform(target.view * clip.transform);
                             ctx.set_fill_rule(clip.fill_rule);
                             ctx.push_layer(
                                 Some(&clip.path),
@@ -217,13 +217,13 @@ impl Rasterizer {
                         i + 1,
                         begin,
                         depth + 1,
-                        frame,
+                        target,
                         *kind,
                         *inverted,
                     );
                     ctx.push_layer(None, None, None, Some(mask), None);
                     if begin < end {
-                        self.replay(ctx, commands, begin + 1, pop, depth, frame);
+                        self.replay(ctx, commands, begin + 1, pop, depth, target);
                     }
                     ctx.pop_layer();
                     i = pop;
@@ -245,21 +245,21 @@ impl Rasterizer {
         start: usize,
         end: usize,
         depth: usize,
-        frame: &Frame,
+        target: &Target,
         kind: MaskKind,
         inverted: bool,
     ) -> Mask {
-        let mut ctx = self.take_context(depth, frame);
-        self.replay(&mut ctx, commands, start, end, depth, frame);
+        let mut ctx = self.take_context(depth, target);
+        self.replay(&mut ctx, commands, start, end, depth, target);
         ctx.flush();
         while self.mask_pixmaps.len() <= depth {
             self.mask_pixmaps
-                .push(vello_cpu::Pixmap::new(frame.width, frame.height));
+                .push(vello_cpu::Pixmap::new(target.width, target.height));
         }
         let mut pixmap =
             std::mem::replace(&mut self.mask_pixmaps[depth], vello_cpu::Pixmap::new(0, 0));
-        if pixmap.width() != frame.width || pixmap.height() != frame.height {
-            pixmap.resize(frame.width, frame.height);
+        if pixmap.width() != target.width || pixmap.height() != target.height {
+            pixmap.resize(target.width, target.height);
         }
         ctx.render_with(&mut pixmap, &mut self.resources, raster_settings());
         self.contexts[depth] = ctx;
@@ -282,7 +282,7 @@ impl Rasterizer {
             })
             .collect();
         self.mask_pixmaps[depth] = pixmap;
-        Mask::from_parts(data, frame.width, frame.height)
+        Mask::from_parts(data, target.width, target.height)
     }
 }
 
