@@ -21,7 +21,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Convert(args) => convert(&args),
         Command::Info(args) => info(&args),
         Command::BenchRender(args) => super::bench::run(&args),
-        Command::Serve(args) => Ok(crate::server::run(args)?),
+        Command::Serve(args) => super::serve::run(&args),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod args;
 mod bench;
 mod commands;
+mod serve;
 
 pub use args::{Cli, Command};
 pub use commands::{CliResult, run};

@@ -33,7 +33,7 @@ mod routes;
 pub mod state;
 mod sweeper;
 
-pub use config::{LogFormat, ServeArgs, ServerConfig};
+pub use config::{LogFormat, ServerConfig};
 pub use error::{ApiError, ErrorCode};
 pub use routes::{CACHE_HIT, IMAGE_SIZE, PROCESSING_TIME, TOTAL_FRAMES};
 pub use state::AppState;
@@ -103,14 +103,13 @@ where
         .default_service(web::to(|req| routes::method_not_allowed(req, "GET")))
 }
 
-/// Runs the service until SIGINT/SIGTERM, on its own actix system.
+/// Installs the log subscriber for `config` and serves it until SIGINT/SIGTERM, on its own actix
+/// system (see [`serve`]).
 ///
 /// # Errors
 ///
-/// Returns an error for an invalid configuration, a port that cannot be bound, or a failed
-/// render pool start.
-pub fn run(args: ServeArgs) -> io::Result<()> {
-    let config = ServerConfig::from_args(&args)?;
+/// As [`serve`].
+pub fn run(config: ServerConfig) -> io::Result<()> {
     logging::init_tracing(config.log_format, config.log_level);
     actix_web::rt::System::new().block_on(serve(config))
 }
@@ -120,8 +119,10 @@ pub fn run(args: ServeArgs) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// As [`run`].
+/// Returns an error for an invalid configuration ([`ServerConfig::validate`]), a port that cannot
+/// be bound, or a failed render pool start.
 pub async fn serve(config: ServerConfig) -> io::Result<()> {
+    config.validate()?;
     let state = web::Data::new(AppState::new(config.clone())?);
     let app_state = state.clone();
     let server =
