@@ -35,7 +35,7 @@ fn square_tgs() -> Vec<u8> {
     gzip(&square_json())
 }
 
-/// The lead's 512x512, 90-frame smiley sticker.
+/// The 512x512, 90-frame smiley sticker.
 fn smiley_tgs() -> Vec<u8> {
     fixture("sticker/smiley.tgs")
 }
