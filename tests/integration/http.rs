@@ -220,9 +220,10 @@ fn webp_size(data: &[u8]) -> (u32, u32) {
 
 /// An HTTP/1.1 client for one server.
 ///
-/// Every request gets a new connection, as each test counts its own requests and an early
-/// answer (413, 415) may close a connection. A 4xx or 5xx status is a response to check, not an
-/// error; the environment's proxy settings are ignored, so requests stay on loopback.
+/// Every request gets a new connection, so that an early answer which closes its connection
+/// (413, 415 before the body is read) never leaves a dead one pooled for the next request. A 4xx
+/// or 5xx status is a response to check, not an error; the environment's proxy settings are
+/// ignored, so requests stay on loopback.
 #[derive(Clone)]
 struct Client {
     agent: ureq::Agent,
