@@ -42,7 +42,7 @@ fn main() -> ExitCode {
                 source = cause.source();
             }
             eprintln!("tgs-converter: error: {}", message.replace('\n', " "));
-            ExitCode::from(2)
+            ExitCode::from(cli::EXIT_ERROR)
         }
         Err(_) => {
             let message = PANIC_MESSAGE
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
                 "tgs-converter: error: internal error (a bug; please report it with the input): {}",
                 message.replace('\n', " ")
             );
-            ExitCode::from(70)
+            ExitCode::from(cli::EXIT_INTERNAL)
         }
     }
 }

@@ -1,10 +1,17 @@
 //! Raw command-line arguments (clap).
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::encode::ImageFormat;
+use crate::pipeline::Limits;
+use crate::server::config::{
+    DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
+    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
+    DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+};
 
 /// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG and WebP.
 #[derive(Debug, Parser)]
@@ -26,7 +33,7 @@ pub enum Command {
     #[command(name = "bench-render")]
     BenchRender(BenchArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
-    Serve(crate::server::ServeArgs),
+    Serve(ServeArgs),
 }
 
 /// Arguments of `convert`.
@@ -128,4 +135,89 @@ fn parse_frames(s: &str) -> Result<FrameSelection, String> {
         Ok(n) if n >= 1 => Ok(FrameSelection::Evenly(n)),
         _ => Err(format!("frames `{s}`: expected `all` or a positive count")),
     }
+}
+
+/// Arguments of `serve`; each one can also be set by the environment variable shown.
+///
+/// The variable names are those of the service contract (`PORT`, `HOST`, `WORKER_POOL_SIZE`,
+/// `CACHE_SIZE`, ...), without a `TGS_` prefix, because deployments already set them. The
+/// defaults are the server's own ([`crate::server::config`]).
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (use 0.0.0.0 inside a container).
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+
+    /// TCP port to listen on (0 picks a free port; the log line "listening" names it).
+    #[arg(long, env = "PORT", default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+
+    /// Render threads (0 = one per CPU); renders never run on the HTTP workers.
+    #[arg(long, env = "WORKER_POOL_SIZE", default_value_t = 0)]
+    pub worker_pool_size: usize,
+
+    /// Render jobs allowed to wait for a free render thread; past it requests get 503 + Retry-After.
+    #[arg(long, env = "QUEUE_SIZE", default_value_t = DEFAULT_QUEUE_SIZE)]
+    pub queue_size: usize,
+
+    /// HTTP worker threads that accept and parse requests (0 = one per CPU).
+    #[arg(long, env = "HTTP_WORKERS", default_value_t = 0)]
+    pub http_workers: usize,
+
+    /// Maximum number of parsed animations kept in the cache.
+    #[arg(long, env = "CACHE_SIZE", default_value_t = DEFAULT_CACHE_SIZE)]
+    pub cache_size: usize,
+
+    /// Time a parsed animation stays in the cache, in milliseconds.
+    #[arg(long, env = "CACHE_TTL_MS", default_value_t = DEFAULT_CACHE_TTL_MS)]
+    pub cache_ttl_ms: u64,
+
+    /// Memory budget of the animation cache in bytes (estimated from each animation's JSON size).
+    #[arg(long, env = "CACHE_MAX_BYTES", default_value_t = DEFAULT_CACHE_MAX_BYTES)]
+    pub cache_max_bytes: u64,
+
+    /// Largest accepted sticker (gzipped or plain JSON) in bytes; larger uploads get 413.
+    #[arg(long, env = "MAX_INPUT_BYTES", default_value_t = Limits::default().max_input_bytes)]
+    pub max_input_bytes: usize,
+
+    /// Largest decompressed Lottie JSON in bytes.
+    #[arg(long, env = "MAX_JSON_BYTES", default_value_t = Limits::default().max_json_bytes)]
+    pub max_json_bytes: usize,
+
+    /// Largest output width or height in pixels.
+    #[arg(long, env = "MAX_OUTPUT_SIDE", default_value_t = Limits::default().max_output_side)]
+    pub max_output_side: u32,
+
+    /// Largest JSON request body (`/convert/base64`, `/convert/batch`) in bytes; larger gets 413.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+
+    /// Most items accepted in one `/convert/batch` request.
+    #[arg(long, env = "MAX_BATCH_ITEMS", default_value_t = DEFAULT_MAX_BATCH_ITEMS)]
+    pub max_batch_items: usize,
+
+    /// Time a client gets to send the whole request body, in milliseconds; slower gets 408.
+    #[arg(long, env = "BODY_TIMEOUT_MS", default_value_t = DEFAULT_BODY_TIMEOUT_MS)]
+    pub body_timeout_ms: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
+    pub shutdown_timeout_secs: u64,
+
+    /// Log format: one human-readable or one JSON line per request.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+
+    /// Most verbose log level (error, warn, info, debug, trace).
+    #[arg(long, env = "LOG_LEVEL", default_value = "info")]
+    pub log_level: tracing::Level,
+}
+
+/// The values of `serve --log-format` (the server's [`crate::server::LogFormat`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }

@@ -8,12 +8,12 @@
 use std::path::Path;
 use std::time::Instant;
 
+use raster::FrameRenderer;
 use serde_json::{Value, json};
 
+use super::CliResult;
 use super::args::BenchArgs;
-use super::commands::{CliResult, read_input};
-use raster::FrameRenderer;
-
+use super::io::read_input;
 use crate::pipeline::{self, Limits, new_pixmap, select_frames};
 
 /// Runs `bench-render`.

@@ -1,7 +1,7 @@
 //! `AnimationCache`: parsed animations shared as `Arc`, keyed by a 128-bit keyed hash of the JSON.
 //!
-//! This is the parsed-animation cache only. A later encoded-output cache (keyed by content plus
-//! render parameters) is meant to sit beside it, not inside it.
+//! It holds parsed animations only, not encoded images: a cache of images would be keyed by
+//! content plus render parameters, and belongs beside this one rather than inside it.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

@@ -299,9 +299,13 @@ mod tests {
     fn codes_are_distinct_snake_case() {
         for (i, code) in ErrorCode::ALL.iter().enumerate() {
             let name = code.as_str();
+            // Snake case: a lowercase letter first, then lowercase letters, digits (`bad_base64`)
+            // and underscores.
             assert!(
-                name.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                name.starts_with(|c: char| c.is_ascii_lowercase())
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "{name}"
             );
             assert!(

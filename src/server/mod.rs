@@ -15,26 +15,25 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-use std::io::{self, IsTerminal as _};
-use std::time::{Duration, Instant};
+use std::io;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
-use actix_web::middleware::{Compress, Next, from_fn};
-use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, FromRequest, Handler, HttpServer, Responder, web};
 
 mod body;
 pub mod cache;
 pub mod config;
 pub mod error;
+mod logging;
 pub mod metrics;
+mod middleware;
 pub mod params;
 pub mod pool;
 mod routes;
 pub mod state;
+mod sweeper;
 
-pub use config::{LogFormat, ServeArgs, ServerConfig};
+pub use config::{LogFormat, ServerConfig};
 pub use error::{ApiError, ErrorCode};
 pub use routes::{CACHE_HIT, IMAGE_SIZE, PROCESSING_TIME, TOTAL_FRAMES};
 pub use state::AppState;
@@ -67,7 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             // Images are never compressed: they carry `Content-Encoding: identity` (removed by `observe`).
             .wrap(Compress::default())
             // Outermost, so it also times compression and turns Compress's own 406 into JSON.
-            .wrap(from_fn(observe))
+            .wrap(from_fn(middleware::observe))
             .service(post("/convert", routes::convert))
             .service(post("/convert/base64", routes::convert_base64))
             .service(post("/convert/batch", routes::convert_batch))
@@ -104,99 +103,14 @@ where
         .default_service(web::to(|req| routes::method_not_allowed(req, "GET")))
 }
 
-/// Logs one line per request, records metrics, and turns any non-JSON error into `{code, message}`.
-async fn observe(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let start = Instant::now();
-    // Cloning the request here would break routing (it needs the only reference), so an error
-    // escaping the inner services (none do today) is logged with its path only.
-    let path = req.path().to_owned();
-    let mut res = match next.call(req).await {
-        Ok(res) => json_errors(res.map_into_boxed_body()),
-        Err(err) => {
-            tracing::error!(target: "http", %path, %err, "request failed outside a handler");
-            return Err(err);
-        }
-    };
-    // `identity` only told Compress to keep off (images); RFC 9110 discourages sending it.
-    if res.headers().get(header::CONTENT_ENCODING)
-        == Some(&header::HeaderValue::from_static("identity"))
-    {
-        res.headers_mut().remove(header::CONTENT_ENCODING);
-    }
-    let elapsed = start.elapsed();
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let status = res.status().as_u16();
-    let ms = (elapsed.as_secs_f64() * 100_000.0).round() / 100.0;
-    let method = res.request().method().as_str().to_owned();
-    match res
-        .headers()
-        .get(routes::CACHE_HIT)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(hit) => {
-            tracing::info!(target: "http", %method, %route, status, ms, cache_hit = hit == "true", "request");
-        }
-        None => tracing::info!(target: "http", %method, %route, status, ms, "request"),
-    }
-    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
-        state.metrics.record(&route, status, elapsed);
-    }
-    Ok(res)
-}
-
-/// Rewrites an error response that is not already JSON (actix's own, e.g. a missing app data)
-/// into our `{code, message}` body with the same status.
-fn json_errors(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
-    let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return res;
-    }
-    let message = res.response().error().map_or_else(
-        || status.canonical_reason().unwrap_or("error").to_lowercase(),
-        |err| body::lowercase(&err.to_string()),
-    );
-    let error = ApiError::new(ErrorCode::from_status(status), message);
-    let mut rewritten = HttpResponse::build(status).json(&error);
-    for name in [header::RETRY_AFTER, header::ALLOW, header::VARY] {
-        if let Some(value) = res.headers().get(&name) {
-            rewritten.headers_mut().insert(name, value.clone());
-        }
-    }
-    res.into_response(rewritten)
-}
-
-/// Installs the global `tracing` subscriber (text or JSON lines on stderr); a second call is a no-op.
-pub fn init_tracing(format: LogFormat, level: tracing::Level) {
-    let builder = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(io::stderr)
-        .with_ansi(io::stderr().is_terminal());
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
-}
-
-/// Runs the service until SIGINT/SIGTERM, on its own actix system.
+/// Installs the log subscriber for `config` and serves it until SIGINT/SIGTERM, on its own actix
+/// system (see [`serve`]).
 ///
 /// # Errors
 ///
-/// Returns an error for an invalid configuration, a port that cannot be bound, or a failed
-/// render pool start.
-pub fn run(args: ServeArgs) -> io::Result<()> {
-    let config = ServerConfig::from_args(&args)?;
-    init_tracing(config.log_format, config.log_level);
+/// As [`serve`].
+pub fn run(config: ServerConfig) -> io::Result<()> {
+    logging::init_tracing(config.log_format, config.log_level);
     actix_web::rt::System::new().block_on(serve(config))
 }
 
@@ -205,8 +119,10 @@ pub fn run(args: ServeArgs) -> io::Result<()> {
 ///
 /// # Errors
 ///
-/// As [`run`].
+/// Returns an error for an invalid configuration ([`ServerConfig::validate`]), a port that cannot
+/// be bound, or a failed render pool start.
 pub async fn serve(config: ServerConfig) -> io::Result<()> {
+    config.validate()?;
     let state = web::Data::new(AppState::new(config.clone())?);
     let app_state = state.clone();
     let server =
@@ -223,27 +139,11 @@ pub async fn serve(config: ServerConfig) -> io::Result<()> {
             "listening on http://{addr}"
         );
     }
-    let sweeper = actix_web::rt::spawn(sweep_expired(state, config.cache_ttl));
+    let sweeper = actix_web::rt::spawn(sweeper::sweep_expired(state, config.cache_ttl));
     let result = server.run().await;
     sweeper.abort();
     tracing::info!("server stopped");
     result
-}
-
-/// Drops expired animations now and then, so idle entries do not hold memory until evicted.
-#[expect(
-    clippy::infinite_loop,
-    reason = "the task is aborted when the server stops"
-)]
-async fn sweep_expired(state: web::Data<AppState>, ttl: Duration) {
-    let period = ttl.clamp(Duration::from_secs(1), Duration::from_secs(60));
-    loop {
-        actix_web::rt::time::sleep(period).await;
-        let purged = state.animations.purge_expired();
-        if purged > 0 {
-            tracing::debug!(purged, "dropped expired animations");
-        }
-    }
 }
 
 #[cfg(test)]
