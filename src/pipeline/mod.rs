@@ -1,5 +1,5 @@
 //! The conversion pipeline shared by the CLI and the server: bytes -> [`Animation`] -> frame ->
-//! straight-alpha [`Image`] for the encoders.
+//! straight-alpha [`Image`](crate::encode::Image) for the encoders.
 //!
 //! Loading and rendering are the engine's own three calls (`Animation::load`,
 //! `Animation::frame_time`, `raster::render`); this module adds what a conversion request needs

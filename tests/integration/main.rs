@@ -1,4 +1,4 @@
-//! The integration test binary: golden images, corpus conformance (and, later, CLI and HTTP).
+//! The integration test binary: golden images, corpus conformance, CLI and HTTP tests.
 //!
 //! One binary keeps link time down (vello, resvg). Run one area with a filter, e.g.
 //! `cargo test --release --test integration golden::` or `... corpus`.
