@@ -34,6 +34,9 @@ pub enum Command {
     BenchRender(BenchArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
     Serve(ServeArgs),
+    /// Asks a running service whether it is healthy (exit 0) or not (exit 2): the container
+    /// health check, since a scratch image has no curl.
+    Health(HealthArgs),
 }
 
 /// Arguments of `convert`.
@@ -69,6 +72,18 @@ pub struct ConvertArgs {
 pub struct InfoArgs {
     /// Input `.tgs` or Lottie `.json`; `-` reads stdin.
     pub input: PathBuf,
+}
+
+/// Arguments of `health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The URL to ask; healthy means a 200 answer. Default: the liveness route on loopback at
+    /// `PORT` (3000 when unset).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Seconds to wait for the whole answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout: u64,
 }
 
 /// Arguments of `bench-render`.

@@ -1,7 +1,7 @@
 //! The command line: clap arguments ([`args`]), one module per command, and [`run`], which
 //! dispatches a parsed command line to its command.
 //!
-//! Each command module (`convert`, `info`, `bench`, `serve`) uses [`args`], the shared file
+//! Each command module (`convert`, `info`, `bench`, `serve`, `health`) uses [`args`], the shared file
 //! helpers in `io` and the library, never another command.
 
 use std::error::Error;
@@ -9,6 +9,7 @@ use std::error::Error;
 pub mod args;
 mod bench;
 mod convert;
+mod health;
 mod info;
 mod io;
 mod serve;
@@ -35,5 +36,6 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Info(args) => info::run(&args),
         Command::BenchRender(args) => bench::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Health(args) => health::run(&args),
     }
 }

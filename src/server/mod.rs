@@ -72,6 +72,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(post("/convert/batch", routes::convert_batch))
             .service(post("/info", routes::info))
             .service(get("/health", routes::health))
+            .service(get("/health/live", routes::health))
+            .service(get("/health/ready", routes::ready))
             .service(get("/stats", routes::stats))
             .service(post("/cache/clear", routes::clear_cache))
             .service(get("/metrics", routes::metrics))
@@ -129,6 +131,7 @@ pub async fn serve(config: ServerConfig) -> io::Result<()> {
         HttpServer::new(move || App::new().app_data(app_state.clone()).configure(configure))
             .workers(config.http_workers)
             .shutdown_timeout(config.shutdown_timeout.as_secs())
+            .disable_signals()
             .bind((config.host, config.port))?;
     for addr in server.addrs() {
         tracing::info!(
@@ -139,11 +142,34 @@ pub async fn serve(config: ServerConfig) -> io::Result<()> {
             "listening on http://{addr}"
         );
     }
-    let sweeper = actix_web::rt::spawn(sweeper::sweep_expired(state, config.cache_ttl));
-    let result = server.run().await;
+    let sweeper = actix_web::rt::spawn(sweeper::sweep_expired(state.clone(), config.cache_ttl));
+    let server = server.run();
+    let stopper = actix_web::rt::spawn(stop_on_signal(state, server.handle()));
+    let result = server.await;
     sweeper.abort();
+    stopper.abort();
     tracing::info!("server stopped");
     result
+}
+
+/// Waits for SIGTERM or SIGINT, then fails readiness and stops the server gracefully: it stops
+/// accepting, and in-flight requests get up to `SHUTDOWN_TIMEOUT_SECS` to finish.
+async fn stop_on_signal(state: web::Data<AppState>, handle: actix_web::dev::ServerHandle) {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot listen for SIGTERM/SIGINT; stop the server with SIGKILL");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    tracing::info!("shutting down: not ready, finishing in-flight requests");
+    state.begin_shutdown();
+    handle.stop(true).await;
 }
 
 #[cfg(test)]
@@ -183,6 +209,54 @@ mod tests {
         let (status, body) = call(Some(state()), test::TestRequest::get().uri("/health")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["status"], "ok");
+    }
+
+    #[actix_web::test]
+    async fn ready_until_shutdown_or_saturation() {
+        let state = state();
+        let ready = || test::TestRequest::get().uri("/health/ready");
+        let (status, body) = call(Some(state.clone()), ready()).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (StatusCode::OK, Some("ready"))
+        );
+
+        // One thread and a queue of one: two blocked jobs saturate the pool.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let wait = std::sync::Arc::new(std::sync::Mutex::new(wait));
+        let mut jobs = Vec::new();
+        for _ in 0..2 {
+            let (pool_state, wait) = (state.clone(), wait.clone());
+            jobs.push(actix_web::rt::spawn(async move {
+                pool_state
+                    .pool
+                    .run(move || wait.lock().unwrap().recv().is_ok())
+                    .await
+            }));
+        }
+        while state.pool.stats().queued < 1 || state.pool.stats().busy < 1 {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let (status, body) = call(Some(state.clone()), ready()).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("saturated"))
+        );
+        let (status, _) = call(Some(state.clone()), test::TestRequest::get().uri("/health")).await;
+        assert_eq!(status, StatusCode::OK, "liveness does not depend on load");
+        for _ in 0..2 {
+            release.send(()).unwrap();
+        }
+        for job in jobs {
+            assert_eq!(job.await.unwrap(), Ok(true));
+        }
+
+        state.begin_shutdown();
+        let (status, body) = call(Some(state), ready()).await;
+        assert_eq!(
+            (status, body["status"].as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("shutting_down"))
+        );
     }
 
     #[actix_web::test]

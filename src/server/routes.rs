@@ -304,6 +304,17 @@ pub(super) async fn health(state: web::Data<AppState>) -> HttpResponse {
     }))
 }
 
+/// `GET /health/ready`: 200 while the server takes new work; 503 while it shuts down or while
+/// its render queue is full, so that a load balancer sends the next request elsewhere.
+pub(super) async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    match state.not_ready() {
+        None => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Some(reason) => {
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": reason }))
+        }
+    }
+}
+
 /// `GET /stats`: cache and render pool counters.
 pub(super) async fn stats(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({

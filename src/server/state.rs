@@ -1,6 +1,7 @@
 //! `AppState`: what every handler shares (config, animation cache, render pool, metrics).
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use super::cache::AnimationCache;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// When the state was built, for `uptime`.
     pub started: Instant,
+    /// Set on SIGTERM/SIGINT: `/health/ready` answers 503 from then on.
+    shutting_down: AtomicBool,
 }
 
 impl AppState {
@@ -40,6 +43,27 @@ impl AppState {
             pool,
             metrics: Metrics::default(),
             started: Instant::now(),
+            shutting_down: AtomicBool::new(false),
         })
+    }
+
+    /// Whether the server has begun its graceful shutdown.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
+    }
+
+    /// Marks the server as shutting down (readiness fails from now on).
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::Relaxed);
+    }
+
+    /// Why the server should not get new traffic now, or `None` when it is ready: shutting down,
+    /// or every render thread busy and the queue full.
+    pub fn not_ready(&self) -> Option<&'static str> {
+        if self.is_shutting_down() {
+            return Some("shutting_down");
+        }
+        let pool = self.pool.stats();
+        (pool.busy >= pool.threads && pool.queued >= pool.queue_capacity).then_some("saturated")
     }
 }
