@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_tgs-converter");
+pub(super) const BIN: &str = env!("CARGO_BIN_EXE_tgs-converter");
 
 fn fixture(rel: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -55,20 +55,20 @@ fn gunzip(data: &[u8]) -> Vec<u8> {
 }
 
 /// A running `tgs-converter serve` child on 127.0.0.1; killed on drop.
-struct Server {
+pub(super) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(super) addr: SocketAddr,
     client: Client,
     logs: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
         Self::with_env(&[])
     }
 
     /// Starts the server with extra environment variables (the config contract is env + flags).
-    fn with_env(env: &[(&str, &str)]) -> Self {
+    pub(super) fn with_env(env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(BIN);
         cmd.args(["serve", "--host", "127.0.0.1"])
             .env("PORT", "0")
@@ -111,7 +111,7 @@ impl Server {
         self.client.request(method, path, headers, body)
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub(super) fn get(&self, path: &str) -> Response {
         self.request("GET", path, &[], b"")
     }
 
@@ -120,7 +120,7 @@ impl Server {
         self.request("POST", path, &[("content-type", &content_type)], &body)
     }
 
-    fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Response {
+    pub(super) fn post_raw(&self, path: &str, content_type: &str, body: &[u8]) -> Response {
         self.request("POST", path, &[("content-type", content_type)], body)
     }
 
@@ -128,7 +128,7 @@ impl Server {
         self.post_raw(path, "application/json", body.to_string().as_bytes())
     }
 
-    fn stats(&self) -> Value {
+    pub(super) fn stats(&self) -> Value {
         self.get("/stats").json()
     }
 
@@ -145,7 +145,7 @@ impl Drop for Server {
 }
 
 /// Finds `127.0.0.1:PORT` in the "listening on http://..." log line (text or JSON).
-fn listening_addr(line: &str) -> Option<SocketAddr> {
+pub(super) fn listening_addr(line: &str) -> Option<SocketAddr> {
     let rest = &line[line.find("listening on http://")? + "listening on http://".len()..];
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':'))
@@ -154,18 +154,18 @@ fn listening_addr(line: &str) -> Option<SocketAddr> {
 }
 
 #[derive(Debug)]
-struct Response {
-    status: u16,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
+pub(super) struct Response {
+    pub(super) status: u16,
+    pub(super) headers: HashMap<String, String>,
+    pub(super) body: Vec<u8>,
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
 
-    fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|err| {
             panic!(
                 "status {}: body is not JSON ({err}): {}",
@@ -207,7 +207,7 @@ impl Response {
     }
 }
 
-fn png_size(data: &[u8]) -> (u32, u32) {
+pub(super) fn png_size(data: &[u8]) -> (u32, u32) {
     let decoder = png::Decoder::new(std::io::Cursor::new(data));
     let reader = decoder.read_info().expect("a valid PNG");
     (reader.info().width, reader.info().height)
@@ -225,13 +225,13 @@ fn webp_size(data: &[u8]) -> (u32, u32) {
 /// or 5xx status is a response to check, not an error; the environment's proxy settings are
 /// ignored, so requests stay on loopback.
 #[derive(Clone)]
-struct Client {
+pub(super) struct Client {
     agent: ureq::Agent,
     base: String,
 }
 
 impl Client {
-    fn new(addr: SocketAddr) -> Self {
+    pub(super) fn new(addr: SocketAddr) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .proxy(None)
@@ -247,7 +247,13 @@ impl Client {
     }
 
     /// One exchange; `body` is sent with its `Content-Length` whatever the method.
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    pub(super) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
         let mut request = ureq::http::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base));
