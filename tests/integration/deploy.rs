@@ -147,7 +147,11 @@ fn free_port() -> u16 {
 fn nginx_config(dir: &Path, port: u16, replicas: &[SocketAddr]) -> PathBuf {
     let shipped = std::fs::read_to_string(root().join("deploy/nginx/tgs-converter.conf"))
         .expect("the shipped nginx configuration");
-    assert_eq!(shipped.matches("listen 8080;").count(), 1);
+    assert_eq!(
+        shipped.matches("listen 8080;").count(),
+        1,
+        "the test changes only the listen port"
+    );
     let site = shipped.replace("listen 8080;", &format!("listen 127.0.0.1:{port};"));
     std::fs::write(dir.join("tgs-converter.conf"), site).unwrap();
     let servers: String = replicas
