@@ -158,7 +158,7 @@ fn nginx_config(dir: &Path, port: u16, replicas: &[SocketAddr]) -> PathBuf {
         .iter()
         .map(|addr| format!("server {addr} max_fails=1 fail_timeout=5s;\n"))
         .collect();
-    std::fs::write(dir.join("tgs-converter-replicas.conf"), servers).unwrap();
+    std::fs::write(dir.join("tgs-converter-replicas.inc"), servers).unwrap();
     let d = dir.display();
     let user = if is_root() { "user root;\n" } else { "" };
     let main = format!(
