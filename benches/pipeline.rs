@@ -79,7 +79,8 @@ fn load(path: &PathBuf) -> Input {
     let time = animation.frame_time(mid).expect("frame in range");
     let mut list = DrawList::default();
     Evaluator::new().evaluate(&animation, time, &mut list);
-    let image = pipeline::render_frame(&animation, mid, SIZE, SIZE).expect("renders");
+    let image = pipeline::render_frame(&animation, mid, SIZE, SIZE, &Limits::default().budget)
+        .expect("renders");
     Input {
         name: path
             .file_stem()
@@ -139,9 +140,17 @@ fn encode_webp(bencher: Bencher<'_, '_>, input: &Input) {
 #[divan::bench(args = INPUTS.iter())]
 fn end_to_end_png(bencher: Bencher<'_, '_>, input: &Input) {
     let mut frames = FrameRenderer::new();
+    let budget = Limits::default().budget;
     let mut pixmap = Pixmap::new(SIZE, SIZE).expect("valid size");
     bencher.bench_local(|| {
-        frames.render(&input.animation, black_box(input.time), &mut pixmap);
+        frames
+            .render(
+                &input.animation,
+                black_box(input.time),
+                &budget,
+                &mut pixmap,
+            )
+            .expect("within the budget");
         let image = Image {
             width: SIZE,
             height: SIZE,

@@ -75,6 +75,7 @@
 
 #![forbid(unsafe_code)]
 
+mod budget;
 pub mod draw;
 mod error;
 mod eval;
@@ -85,6 +86,7 @@ mod model;
 mod sampling;
 pub mod timeline;
 
+pub use budget::Budget;
 pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
 pub use eval::Evaluator;

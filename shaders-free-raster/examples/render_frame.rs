@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let side = |v: f64| v.round().max(1.0) as u32;
     let (width, height) = (side(animation.width()), side(animation.height()));
     let mut pixmap = Pixmap::new(width, height).ok_or("composition size out of range")?;
-    raster::render(&animation, time, &mut pixmap);
+    raster::render(&animation, time, &mut pixmap)?;
 
     let mut encoder = png::Encoder::new(BufWriter::new(File::create(output)?), width, height);
     encoder.set_color(png::ColorType::Rgba);

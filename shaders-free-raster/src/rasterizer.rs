@@ -1,8 +1,10 @@
 //! Replays a [`DrawList`] on a vello_cpu [`RenderContext`].
 
+use std::time::Instant;
+
 use kurbo::{Affine, BezPath, Rect, Shape};
 use peniko::Fill;
-use renderer::{DrawCommand, DrawList, MaskKind};
+use renderer::{Budget, DrawCommand, DrawList, Error, MaskKind};
 use vello_cpu::{Mask, RasterizerSettings, RenderContext, RenderMode, RenderSettings, Resources};
 
 use crate::Pixmap;
@@ -21,6 +23,10 @@ pub struct Rasterizer {
     partners: Vec<usize>,
     stack: Vec<usize>,
     outliner: Outliner,
+    /// When the render must stop ([`Rasterizer::render_within`]); `None` when unlimited.
+    deadline: Option<Instant>,
+    /// Set when the deadline passed: the replay stops at the next command.
+    timed_out: bool,
 }
 
 impl std::fmt::Debug for Rasterizer {
@@ -54,7 +60,47 @@ impl Rasterizer {
             partners: Vec::new(),
             stack: Vec::new(),
             outliner: Outliner::default(),
+            deadline: None,
+            timed_out: false,
         }
+    }
+
+    /// Like [`Rasterizer::render`], within `budget`: refuses a list whose masks, mattes and
+    /// layers would need more than `max_offscreen_pixels` before drawing anything, and stops
+    /// between commands once `max_time` has passed since `started` (when the frame began,
+    /// evaluation included).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitExceeded`] naming the limit; `out` then holds no complete frame.
+    pub fn render_within(
+        &mut self,
+        list: &DrawList,
+        budget: &Budget,
+        started: Instant,
+        out: &mut Pixmap,
+    ) -> Result<(), Error> {
+        let (width, height) = out.size_u16();
+        let view = fit_transform(list.width, list.height, width, height);
+        let offscreen = offscreen_pixels(&list.commands, view, width, height);
+        if offscreen > budget.max_offscreen_pixels {
+            return Err(Error::LimitExceeded(format!(
+                "the frame needs {offscreen} offscreen pixels for its masks, mattes and layers at \
+                 {width}x{height}; the limit is {} (max_offscreen_pixels)",
+                budget.max_offscreen_pixels
+            )));
+        }
+        self.deadline = started.checked_add(budget.max_time);
+        self.timed_out = false;
+        self.render(list, out);
+        self.deadline = None;
+        if self.timed_out {
+            return Err(Error::LimitExceeded(format!(
+                "the frame takes more than {} ms to render (max_time)",
+                budget.max_time.as_millis()
+            )));
+        }
+        Ok(())
     }
 
     /// Renders `list` into `out`, replacing its contents.
@@ -149,6 +195,12 @@ impl Rasterizer {
         let mut i = start;
         let mut open_layers = 0_usize;
         while i < end {
+            if let Some(deadline) = self.deadline
+                && (self.timed_out || Instant::now() > deadline)
+            {
+                self.timed_out = true;
+                break;
+            }
             match &commands[i] {
                 DrawCommand::Fill {
                     path,
@@ -303,6 +355,37 @@ fn raster_settings() -> RasterizerSettings {
     }
 }
 
+/// The offscreen pixels `commands` need at `width` x `height` under `view`: the whole output for
+/// each mask or matte (its source is drawn into a buffer that size), and the clip's bounds, or
+/// the whole output, for each layer.
+fn offscreen_pixels(commands: &[DrawCommand], view: Affine, width: u16, height: u16) -> u64 {
+    let output = Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
+    let full = u64::from(width) * u64::from(height);
+    commands
+        .iter()
+        .map(|cmd| match cmd {
+            DrawCommand::PushMask { .. } => full,
+            DrawCommand::PushLayer {
+                clip: Some(clip), ..
+            } => {
+                let bounds = (view * clip.transform)
+                    .transform_rect_bbox(clip.path.bounding_box())
+                    .intersect(output);
+                // Rounded up to whole pixels; a NaN bound counts as the whole output.
+                let area = (bounds.width().max(0.0).ceil() + 1.0)
+                    * (bounds.height().max(0.0).ceil() + 1.0);
+                if area.is_finite() {
+                    (area as u64).min(full)
+                } else {
+                    full
+                }
+            }
+            DrawCommand::PushLayer { clip: None, .. } => full,
+            _ => 0,
+        })
+        .fold(0_u64, u64::saturating_add)
+}
+
 /// Scales a `comp_w` x `comp_h` composition uniformly to fit `width` x `height`, centred.
 fn fit_transform(comp_w: f64, comp_h: f64, width: u16, height: u16) -> Affine {
     if !(comp_w > 0.0 && comp_h > 0.0) {
@@ -415,5 +498,53 @@ mod tests {
             blend: BlendMode::default(),
         });
         let _ = render(&list, 10, 10);
+    }
+
+    #[test]
+    fn render_within_refuses_before_drawing_and_stops_in_time() {
+        let square = Rect::new(0.0, 0.0, 10.0, 10.0).to_path(0.1);
+        let mut list = DrawList::new(10.0, 10.0);
+        list.push(fill(square.clone(), RED));
+        list.push(DrawCommand::PushMask {
+            kind: MaskKind::Alpha,
+            inverted: false,
+        });
+        list.push(fill(square.clone(), WHITE));
+        list.push(DrawCommand::BeginMasked);
+        list.push(fill(square, RED));
+        list.push(DrawCommand::PopMask);
+        let mut rasterizer = Rasterizer::new();
+        let mut pixmap = Pixmap::new(10, 10).unwrap();
+
+        // One mask over a 10x10 output: 100 offscreen pixels.
+        let tight = Budget {
+            max_offscreen_pixels: 99,
+            ..Budget::UNLIMITED
+        };
+        let err = rasterizer
+            .render_within(&list, &tight, Instant::now(), &mut pixmap)
+            .unwrap_err();
+        assert!(err.to_string().contains("max_offscreen_pixels"), "{err}");
+        assert!(pixmap.data().iter().all(|&b| b == 0), "nothing drawn");
+
+        let enough = Budget {
+            max_offscreen_pixels: 100,
+            ..Budget::UNLIMITED
+        };
+        rasterizer
+            .render_within(&list, &enough, Instant::now(), &mut pixmap)
+            .unwrap();
+        assert_eq!(pixmap.sample(5, 5).a, 255, "drawn within the budget");
+
+        let no_time = Budget {
+            max_time: std::time::Duration::ZERO,
+            ..Budget::UNLIMITED
+        };
+        let started = Instant::now();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let err = rasterizer
+            .render_within(&list, &no_time, started, &mut pixmap)
+            .unwrap_err();
+        assert!(err.to_string().contains("max_time"), "{err}");
     }
 }

@@ -12,6 +12,7 @@ use crate::server::config::{
     DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
     DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
+use renderer::Budget;
 
 /// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG and WebP.
 #[derive(Debug, Parser)]
@@ -202,6 +203,21 @@ pub struct ServeArgs {
     /// Largest output width or height in pixels.
     #[arg(long, env = "MAX_OUTPUT_SIDE", default_value_t = Limits::default().max_output_side)]
     pub max_output_side: u32,
+
+    /// Most path elements one frame may draw (after modifiers, repeaters and dashes); more is
+    /// 422 `limit_exceeded`.
+    #[arg(long, env = "MAX_PATH_ELEMENTS", default_value_t = Budget::default().max_path_elements)]
+    pub max_path_elements: usize,
+
+    /// Most offscreen pixels one frame may use for its masks, mattes and layers (each counts the
+    /// output area it covers); more is 422 `limit_exceeded`.
+    #[arg(long, env = "MAX_OFFSCREEN_PIXELS", default_value_t = Budget::default().max_offscreen_pixels)]
+    pub max_offscreen_pixels: u64,
+
+    /// Most wall time one frame may take to render, in milliseconds; longer is 422
+    /// `limit_exceeded`, and the render thread is free at once.
+    #[arg(long, env = "MAX_RENDER_MS", default_value_t = Budget::default().max_time.as_millis() as u64)]
+    pub max_render_ms: u64,
 
     /// Largest JSON request body (`/convert/base64`, `/convert/batch`) in bytes; larger gets 413.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use raster::FrameRenderer;
+use raster::{Budget, FrameRenderer};
 use serde_json::{Value, json};
 
 use super::CliResult;
@@ -109,7 +109,7 @@ fn bench_one(
     let mut pixmap = new_pixmap(w, h)?;
     let mut render = |frame: u32| -> Result<(), pipeline::PipelineError> {
         let time = animation.frame_time(u64::from(frame))?;
-        renderer.render(&animation, time, &mut pixmap);
+        renderer.render(&animation, time, &Budget::UNLIMITED, &mut pixmap)?;
         Ok(())
     };
 

@@ -21,7 +21,7 @@ pub(super) fn run(args: &ConvertArgs) -> CliResult {
     let input = read_input(&args.input, &limits)?;
     let animation = pipeline::load(&input, &limits)?;
     let (width, height) = pipeline::output_size(&animation, args.width, args.height, &limits)?;
-    let image = pipeline::render_frame(&animation, args.frame, width, height)?;
+    let image = pipeline::render_frame(&animation, args.frame, width, height, &limits.budget)?;
     let bytes = encode::encode(&image, format, args.quality)?;
     write_output(&args.output, &bytes)
 }

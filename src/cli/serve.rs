@@ -6,6 +6,7 @@ use super::CliResult;
 use super::args::{LogFormatArg, ServeArgs};
 use crate::pipeline::Limits;
 use crate::server::{self, LogFormat, ServerConfig};
+use renderer::Budget;
 
 /// Runs `serve` until SIGINT/SIGTERM.
 pub(super) fn run(args: &ServeArgs) -> CliResult {
@@ -28,6 +29,11 @@ fn config(args: &ServeArgs) -> ServerConfig {
     limits.max_input_bytes = args.max_input_bytes;
     limits.max_json_bytes = args.max_json_bytes;
     limits.max_output_side = args.max_output_side;
+    limits.budget = Budget {
+        max_path_elements: args.max_path_elements,
+        max_offscreen_pixels: args.max_offscreen_pixels,
+        max_time: Duration::from_millis(args.max_render_ms),
+    };
     ServerConfig {
         host: args.host,
         port: args.port,
@@ -69,6 +75,9 @@ mod tests {
             max_input_bytes: 100,
             max_json_bytes: 200,
             max_output_side: 300,
+            max_path_elements: 1000,
+            max_offscreen_pixels: 2000,
+            max_render_ms: 3000,
             max_body_bytes: 400,
             max_batch_items: 6,
             body_timeout_ms: 250,
@@ -91,6 +100,10 @@ mod tests {
         assert_eq!(config.limits.max_input_bytes, 100, "input limit");
         assert_eq!(config.limits.max_json_bytes, 200, "json limit");
         assert_eq!(config.limits.max_output_side, 300, "side limit");
+        let budget = config.limits.budget;
+        assert_eq!(budget.max_path_elements, 1000, "path elements");
+        assert_eq!(budget.max_offscreen_pixels, 2000, "offscreen pixels");
+        assert_eq!(budget.max_time, Duration::from_millis(3000), "render time");
         assert_eq!(config.max_body_bytes, 400, "body limit");
         assert_eq!(config.max_batch_items, 6, "batch limit");
         assert_eq!(

@@ -16,7 +16,7 @@ mod size;
 
 use std::borrow::Cow;
 
-use renderer::{Animation, LoadLimits};
+use renderer::{Animation, Budget, LoadLimits};
 
 pub use error::PipelineError;
 pub use frames::select_frames;
@@ -34,6 +34,8 @@ pub struct Limits {
     pub max_json_bytes: usize,
     /// Largest output width or height, in pixels. Default 2048.
     pub max_output_side: u32,
+    /// What rendering one frame may cost (path elements, offscreen pixels, time).
+    pub budget: Budget,
 }
 
 impl Limits {
@@ -53,6 +55,7 @@ impl Default for Limits {
             max_input_bytes: load.max_input_bytes,
             max_json_bytes: load.max_json_bytes,
             max_output_side: 2048,
+            budget: Budget::default(),
         }
     }
 }

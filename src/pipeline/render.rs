@@ -1,27 +1,29 @@
 //! One frame into a straight-alpha [`Image`], through the engine's own render call.
 
 use raster::Pixmap;
-use renderer::Animation;
+use renderer::{Animation, Budget};
 
 use super::PipelineError;
 use crate::encode::Image;
 
 /// Renders frame `index` of `animation` at `width` x `height` (the composition scaled to fit,
-/// centred, on a transparent background) as a straight-alpha [`Image`].
+/// centred, on a transparent background) as a straight-alpha [`Image`], within `budget`.
 ///
 /// # Errors
 ///
-/// [`PipelineError::FrameOutOfRange`], or [`PipelineError::BadSize`] for a side of 0 or over
-/// 65535 (callers check their own, smaller limit first with [`super::output_size`]).
+/// [`PipelineError::FrameOutOfRange`], [`PipelineError::BadSize`] for a side of 0 or over
+/// 65535 (callers check their own, smaller limit first with [`super::output_size`]), or
+/// [`PipelineError::LimitExceeded`] when the frame passes `budget`.
 pub fn render_frame(
     animation: &Animation,
     index: u64,
     width: u32,
     height: u32,
+    budget: &Budget,
 ) -> Result<Image, PipelineError> {
     let time = animation.frame_time(index)?;
     let mut pixmap = new_pixmap(width, height)?;
-    raster::render(animation, time, &mut pixmap);
+    raster::render_within(animation, time, budget, &mut pixmap)?;
     Ok(Image {
         width,
         height,
@@ -50,17 +52,17 @@ mod tests {
     fn render_frame_has_requested_size() {
         let json = br#"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":200,"h":100,"layers":[]}"#;
         let anim = Animation::from_slice(json).unwrap();
-        let img = render_frame(&anim, 0, 20, 10).unwrap();
+        let img = render_frame(&anim, 0, 20, 10, &Budget::default()).unwrap();
         assert_eq!((img.width, img.height, img.data.len()), (20, 10, 800));
         assert!(matches!(
-            render_frame(&anim, 30, 20, 10),
+            render_frame(&anim, 30, 20, 10, &Budget::default()),
             Err(PipelineError::FrameOutOfRange {
                 frame: 30,
                 total: 30
             })
         ));
         assert!(matches!(
-            render_frame(&anim, 0, 0, 10),
+            render_frame(&anim, 0, 0, 10, &Budget::default()),
             Err(PipelineError::BadSize(_))
         ));
     }

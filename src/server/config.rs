@@ -92,6 +92,18 @@ impl ServerConfig {
             ("MAX_INPUT_BYTES", self.limits.max_input_bytes as u64),
             ("MAX_JSON_BYTES", self.limits.max_json_bytes as u64),
             ("MAX_OUTPUT_SIDE", u64::from(self.limits.max_output_side)),
+            (
+                "MAX_PATH_ELEMENTS",
+                self.limits.budget.max_path_elements as u64,
+            ),
+            (
+                "MAX_OFFSCREEN_PIXELS",
+                self.limits.budget.max_offscreen_pixels,
+            ),
+            (
+                "MAX_RENDER_MS",
+                self.limits.budget.max_time.as_millis() as u64,
+            ),
             ("MAX_BODY_BYTES", self.max_body_bytes as u64),
             ("MAX_BATCH_ITEMS", self.max_batch_items as u64),
         ];

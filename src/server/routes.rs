@@ -89,7 +89,13 @@ fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rende
     let lookup = state.animations.get_or_parse(&json)?;
     let animation = &lookup.animation;
     let (width, height) = pipeline::output_size(animation, params.width, params.height, limits)?;
-    let image = pipeline::render_frame(animation, u64::from(params.frame), width, height)?;
+    let image = pipeline::render_frame(
+        animation,
+        u64::from(params.frame),
+        width,
+        height,
+        &limits.budget,
+    )?;
     let bytes = encode::encode(&image, params.format, params.quality)
         .map_err(pipeline::PipelineError::from)?;
     Ok(Rendered {

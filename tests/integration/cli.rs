@@ -252,6 +252,30 @@ fn convert_hostile_numbers_finish_quickly() {
 }
 
 #[test]
+fn convert_refuses_a_frame_over_the_render_budget() {
+    // 1000 matte pairs: 4.2 G offscreen pixels at 2048x2048, far over the default budget; the
+    // same file renders at a small size, where its buffers are small.
+    let dir = scratch("budget");
+    let input = dir.join("mattes.json");
+    std::fs::write(&input, crate::util::many_mattes(1000)).unwrap();
+    let out = run(bin()
+        .arg("convert")
+        .arg(&input)
+        .args(["--width", "2048", "-o"])
+        .arg(dir.join("big.png")));
+    assert_error(&out, "(max_offscreen_pixels)");
+    assert!(!dir.join("big.png").exists(), "no output on failure");
+
+    let out = run(bin()
+        .arg("convert")
+        .arg(&input)
+        .args(["--width", "64", "-o"])
+        .arg(dir.join("small.png")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(png_size(&dir.join("small.png")), (64, 64));
+}
+
+#[test]
 fn info_prints_the_metadata_json() {
     let res = run(bin().arg("info").arg(smiley()));
     assert!(res.status.success(), "{}", stderr(&res));

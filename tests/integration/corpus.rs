@@ -349,8 +349,14 @@ fn score_file(
         }
         let mut out = Vec::new();
         for frame in frames {
-            let image = pipeline::render_frame(&animation, u64::from(frame), SIZE, SIZE)
-                .map_err(|e| format!("frame {frame}: render failed: {e}"))?;
+            let image = pipeline::render_frame(
+                &animation,
+                u64::from(frame),
+                SIZE,
+                SIZE,
+                &Limits::default().budget,
+            )
+            .map_err(|e| format!("frame {frame}: render failed: {e}"))?;
             out.push((frame, util::premultiply(&image.data)));
         }
         Ok::<_, String>(out)

@@ -543,7 +543,13 @@ fn check_frame(
     let (width, height) = reference
         .as_ref()
         .map_or((DEFAULT_SIZE, DEFAULT_SIZE), |r| (r.width, r.height));
-    let image = match pipeline::render_frame(animation, u64::from(frame), width, height) {
+    let image = match pipeline::render_frame(
+        animation,
+        u64::from(frame),
+        width,
+        height,
+        &Limits::default().budget,
+    ) {
         Ok(image) => image,
         Err(e) => return FrameResult::Fail(format!("{case} frame {frame}: render failed: {e}")),
     };

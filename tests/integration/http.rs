@@ -484,6 +484,31 @@ fn convert_size_parameters() {
 }
 
 #[test]
+fn convert_over_the_render_budget_is_422_and_frees_the_thread() {
+    let server = Server::with_env(&[
+        ("MAX_OFFSCREEN_PIXELS", "1000000"),
+        ("WORKER_POOL_SIZE", "1"),
+    ]);
+    let mattes = crate::util::many_mattes(300);
+    let res = server.post_raw("/convert?width=1024", "application/json", &mattes);
+    res.assert_error(422, "limit_exceeded");
+    assert!(
+        res.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("(max_offscreen_pixels)"),
+        "{:?}",
+        res.json()
+    );
+    // The one render thread is free again: an ordinary sticker converts.
+    let res = server.post_raw("/convert", "application/octet-stream", &smiley_tgs());
+    assert_eq!(res.status, 200);
+    // Small enough, the same file renders.
+    let res = server.post_raw("/convert?width=32", "application/json", &mattes);
+    assert_eq!(res.status, 200);
+}
+
+#[test]
 fn convert_webp_and_quality() {
     let server = Server::start();
     let tgs = smiley_tgs();

@@ -263,6 +263,24 @@ pub(crate) fn read_reason_list(relative: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A valid Lottie file of `pairs` track-matte pairs (a square matting a square), each pair an
+/// offscreen buffer the size of the output: cheap to parse, costly to draw.
+pub(crate) fn many_mattes(pairs: usize) -> Vec<u8> {
+    let layer = |ind: usize, matte: &str| {
+        format!(
+            r#"{{"ty":4,"ind":{ind},"ip":0,"op":30,"st":0,{matte},"ks":{{}},"shapes":[{{"ty":"rc","d":1,"s":{{"a":0,"k":[400,400]}},"p":{{"a":0,"k":[256,256]}},"r":{{"a":0,"k":0}}}},{{"ty":"fl","c":{{"a":0,"k":[1,0,0,1]}},"o":{{"a":0,"k":50}}}}]}}"#
+        )
+    };
+    let layers: Vec<String> = (0..pairs)
+        .flat_map(|i| [layer(2 * i + 1, r#""td":1"#), layer(2 * i + 2, r#""tt":1"#)])
+        .collect();
+    format!(
+        r#"{{"v":"5.7.4","fr":30,"ip":0,"op":30,"w":512,"h":512,"layers":[{}]}}"#,
+        layers.join(",")
+    )
+    .into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

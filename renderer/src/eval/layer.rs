@@ -32,6 +32,9 @@ impl Evaluator {
             if layer.is_matte || layer.hidden || !layer.is_active(t) {
                 continue;
             }
+            if !self.within_budget(out) {
+                return;
+            }
             self.draw_matted(anim, comp, i, t, base, alpha, 0, out);
         }
     }

@@ -11,6 +11,8 @@ mod shapes;
 use kurbo::{Affine, BezPath};
 use peniko::ColorStop;
 
+use crate::Error;
+use crate::budget::{Budget, Meter};
 use crate::draw::{Clip, DrawCommand, DrawList};
 use crate::geometry::projective::LayerMatrix;
 use crate::model::Animation;
@@ -42,6 +44,8 @@ pub struct Evaluator {
     /// Whether a skew (a layer's, a parent's or a precomposition's) applies to what is drawn:
     /// strokes are then widened in their own space (see `Evaluator::emit`).
     skewed: bool,
+    /// The frame's spending, checked between layers; `None` when unlimited.
+    meter: Option<Meter>,
 }
 
 impl Evaluator {
@@ -51,8 +55,39 @@ impl Evaluator {
     }
 
     /// Evaluates `animation` at `time` and replaces the contents of `out` with that frame's draw
-    /// commands.
+    /// commands, without limits (see [`Evaluator::evaluate_within`] for untrusted files).
     pub fn evaluate(&mut self, animation: &Animation, time: Time, out: &mut DrawList) {
+        self.meter = None;
+        self.draw_frame(animation, time, out);
+    }
+
+    /// Like [`Evaluator::evaluate`], but stops as soon as the frame passes `budget`'s path
+    /// elements or time (checked between layers).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LimitExceeded`] naming the limit; `out` then holds a partial, unbalanced list
+    /// that must not be drawn.
+    pub fn evaluate_within(
+        &mut self,
+        animation: &Animation,
+        time: Time,
+        budget: &Budget,
+        out: &mut DrawList,
+    ) -> Result<(), Error> {
+        self.meter = Some(Meter::new(*budget));
+        self.draw_frame(animation, time, out);
+        let mut meter = self.meter.take().expect("set above");
+        meter.check(&out.commands);
+        meter.result()
+    }
+
+    /// Returns `false` once the frame has passed its budget: drawing then stops.
+    fn within_budget(&mut self, out: &DrawList) -> bool {
+        self.meter.as_mut().is_none_or(|m| m.check(&out.commands))
+    }
+
+    fn draw_frame(&mut self, animation: &Animation, time: Time, out: &mut DrawList) {
         self.recycle(out);
         out.reset(animation.width, animation.height);
         let t = time.frames();
