@@ -12,6 +12,7 @@ use crate::server::config::{
     DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
     DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
+use crate::server::rate_limit::Network;
 use renderer::Budget;
 
 /// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG and WebP.
@@ -234,6 +235,21 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout_secs: u64,
+
+    /// Requests per second each client may send (token bucket per client address); 0 = no limit.
+    /// Over it: 429 `rate_limited` with `Retry-After`.
+    #[arg(long, env = "RATE_LIMIT_RPS", default_value_t = 0)]
+    pub rate_limit_rps: u32,
+
+    /// Requests a client may send at once before `RATE_LIMIT_RPS` applies; 0 = the same as the
+    /// rate.
+    #[arg(long, env = "RATE_LIMIT_BURST", default_value_t = 0)]
+    pub rate_limit_burst: u32,
+
+    /// Comma-separated addresses or CIDR blocks of proxies whose `X-Forwarded-For` names the
+    /// client (e.g. `10.0.0.0/8,127.0.0.1`); from anyone else the header is ignored.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Network>,
 
     /// Log format: one human-readable or one JSON line per request.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormatArg::Text)]

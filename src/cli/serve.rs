@@ -1,10 +1,12 @@
 //! `serve`: turns the flags into a [`ServerConfig`] and runs the HTTP service.
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use super::CliResult;
 use super::args::{LogFormatArg, ServeArgs};
 use crate::pipeline::Limits;
+use crate::server::config::RateLimit;
 use crate::server::{self, LogFormat, ServerConfig};
 use renderer::Budget;
 
@@ -48,6 +50,11 @@ fn config(args: &ServeArgs) -> ServerConfig {
         max_batch_items: args.max_batch_items,
         body_timeout: Duration::from_millis(args.body_timeout_ms),
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
+        rate_limit: NonZeroU32::new(args.rate_limit_rps).map(|per_second| RateLimit {
+            per_second,
+            burst: NonZeroU32::new(args.rate_limit_burst).unwrap_or(per_second),
+        }),
+        trusted_proxies: args.trusted_proxies.clone(),
         log_format: match args.log_format {
             LogFormatArg::Text => LogFormat::Text,
             LogFormatArg::Json => LogFormat::Json,
@@ -84,6 +91,9 @@ mod tests {
             shutdown_timeout_secs: 7,
             log_format: LogFormatArg::Json,
             log_level: tracing::Level::DEBUG,
+            rate_limit_rps: 5,
+            rate_limit_burst: 0,
+            trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
         }
     }
 
@@ -100,6 +110,13 @@ mod tests {
         assert_eq!(config.limits.max_input_bytes, 100, "input limit");
         assert_eq!(config.limits.max_json_bytes, 200, "json limit");
         assert_eq!(config.limits.max_output_side, 300, "side limit");
+        let rate = config.rate_limit.expect("a rate limit");
+        assert_eq!(
+            (rate.per_second.get(), rate.burst.get()),
+            (5, 5),
+            "burst 0 = the rate"
+        );
+        assert_eq!(config.trusted_proxies.len(), 1, "trusted proxies");
         let budget = config.limits.budget;
         assert_eq!(budget.max_path_elements, 1000, "path elements");
         assert_eq!(budget.max_offscreen_pixels, 2000, "offscreen pixels");

@@ -5,9 +5,10 @@
 
 use std::io;
 use std::net::IpAddr;
-use std::num::NonZeroUsize;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::Duration;
 
+use super::rate_limit::Network;
 use crate::pipeline::Limits;
 
 /// Default `PORT`.
@@ -72,6 +73,19 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// Most verbose log level.
     pub log_level: tracing::Level,
+    /// Per-client rate limit: requests per second and burst; `None` = off.
+    pub rate_limit: Option<RateLimit>,
+    /// Peers whose `X-Forwarded-For` names the client (load balancers, nginx).
+    pub trusted_proxies: Vec<Network>,
+}
+
+/// A per-client rate limit (`RATE_LIMIT_RPS`, `RATE_LIMIT_BURST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained requests per second per client.
+    pub per_second: NonZeroU32,
+    /// Requests a client may send at once before the rate applies.
+    pub burst: NonZeroU32,
 }
 
 fn cpus() -> usize {
@@ -137,6 +151,8 @@ impl Default for ServerConfig {
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT_SECS),
             log_format: LogFormat::Text,
             log_level: tracing::Level::INFO,
+            rate_limit: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -65,6 +65,9 @@ pub enum ErrorCode {
     RequestTimeout,
     /// The render queue is full; the response carries `Retry-After`.
     ServerBusy,
+    /// The client sent more requests than `RATE_LIMIT_RPS`/`RATE_LIMIT_BURST` allow; the
+    /// response carries `Retry-After`.
+    RateLimited,
     /// A render job panicked; only its own request fails.
     RenderPanicked,
     /// Anything else that went wrong on our side.
@@ -98,6 +101,7 @@ impl ErrorCode {
         Self::NotAcceptable,
         Self::RequestTimeout,
         Self::ServerBusy,
+        Self::RateLimited,
         Self::RenderPanicked,
         Self::InternalError,
     ];
@@ -129,6 +133,7 @@ impl ErrorCode {
             Self::NotAcceptable => "not_acceptable",
             Self::RequestTimeout => "request_timeout",
             Self::ServerBusy => "server_busy",
+            Self::RateLimited => "rate_limited",
             Self::RenderPanicked => "render_panicked",
             Self::InternalError => "internal_error",
         }
@@ -161,6 +166,7 @@ impl ErrorCode {
             Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::RenderPanicked => StatusCode::INTERNAL_SERVER_ERROR,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -176,6 +182,7 @@ impl ErrorCode {
             StatusCode::NOT_ACCEPTABLE => Self::NotAcceptable,
             StatusCode::REQUEST_TIMEOUT => Self::RequestTimeout,
             StatusCode::SERVICE_UNAVAILABLE => Self::ServerBusy,
+            StatusCode::TOO_MANY_REQUESTS => Self::RateLimited,
             s if s.is_client_error() => Self::BadRequest,
             _ => Self::InternalError,
         }
@@ -220,6 +227,9 @@ pub const RETRY_AFTER_SECS: u32 = 1;
 pub struct ApiError {
     code: ErrorCode,
     message: String,
+    /// Seconds for the `Retry-After` header, when the client should come back later.
+    #[serde(skip)]
+    retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -228,6 +238,7 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 
@@ -248,10 +259,25 @@ impl ApiError {
 
     /// The render queue is full; the response carries `Retry-After`.
     pub fn busy() -> Self {
-        Self::new(
-            ErrorCode::ServerBusy,
-            "render queue is full; retry after the time in the retry-after header",
-        )
+        Self {
+            retry_after_secs: Some(u64::from(RETRY_AFTER_SECS)),
+            ..Self::new(
+                ErrorCode::ServerBusy,
+                "render queue is full; retry after the time in the retry-after header",
+            )
+        }
+    }
+
+    /// The client is over its rate limit; it may send again after `wait` (rounded up to whole
+    /// seconds in `Retry-After`).
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        Self {
+            retry_after_secs: Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0)),
+            ..Self::new(
+                ErrorCode::RateLimited,
+                "too many requests from this client; retry after the time in the retry-after header",
+            )
+        }
     }
 
     /// A render job panicked; only its own request fails.
@@ -284,8 +310,8 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status_code());
-        if self.code == ErrorCode::ServerBusy {
-            res.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
+        if let Some(secs) = self.retry_after_secs {
+            res.insert_header((header::RETRY_AFTER, HeaderValue::from(secs)));
         }
         res.json(self)
     }

@@ -56,6 +56,30 @@ pub(super) async fn observe(
     Ok(res)
 }
 
+/// Answers 429 `rate_limited` with `Retry-After` to a client over its rate limit (when one is
+/// configured). Health probes are never limited.
+pub(super) async fn limit_rate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if let Some(state) = req.app_data::<web::Data<AppState>>()
+        && let Some(limiter) = &state.rate_limiter
+        && !req.path().starts_with("/health")
+        && let Some(peer) = req.peer_addr()
+    {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = limiter.client(peer.ip(), forwarded);
+        if let Err(wait) = limiter.check(client) {
+            let res = actix_web::ResponseError::error_response(&ApiError::rate_limited(wait));
+            return Ok(req.into_response(res));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
 /// Rewrites an error response that is not already JSON (actix's own, e.g. a missing app data)
 /// into our `{code, message}` body with the same status.
 fn json_errors(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {

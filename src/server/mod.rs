@@ -29,6 +29,7 @@ pub mod metrics;
 mod middleware;
 pub mod params;
 pub mod pool;
+pub mod rate_limit;
 mod routes;
 pub mod state;
 mod sweeper;
@@ -64,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("")
             // Images are never compressed: they carry `Content-Encoding: identity` (removed by `observe`).
+            .wrap(from_fn(middleware::limit_rate))
             .wrap(Compress::default())
             // Outermost, so it also times compression and turns Compress's own 406 into JSON.
             .wrap(from_fn(middleware::observe))

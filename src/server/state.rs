@@ -8,6 +8,7 @@ use super::cache::AnimationCache;
 use super::config::ServerConfig;
 use super::metrics::Metrics;
 use super::pool::RenderPool;
+use super::rate_limit::ClientRateLimiter;
 
 /// Shared service state, held by actix as `web::Data<AppState>` (one `Arc` for all workers).
 #[derive(Debug)]
@@ -22,6 +23,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// When the state was built, for `uptime`.
     pub started: Instant,
+    /// Per-client rate limiter, when `RATE_LIMIT_RPS` is set.
+    pub rate_limiter: Option<ClientRateLimiter>,
     /// Set on SIGTERM/SIGINT: `/health/ready` answers 503 from then on.
     shutting_down: AtomicBool,
 }
@@ -37,7 +40,15 @@ impl AppState {
             .map_err(io::Error::other)?;
         let animations =
             AnimationCache::new(config.cache_size, config.cache_max_bytes, config.cache_ttl);
+        let rate_limiter = config.rate_limit.map(|limit| {
+            ClientRateLimiter::new(
+                limit.per_second,
+                limit.burst,
+                config.trusted_proxies.clone(),
+            )
+        });
         Ok(Self {
+            rate_limiter,
             config,
             animations,
             pool,

@@ -509,6 +509,41 @@ fn convert_over_the_render_budget_is_422_and_frees_the_thread() {
 }
 
 #[test]
+fn rate_limit_per_client_with_trusted_forwarded_for() {
+    // Untrusted peer: `X-Forwarded-For` is ignored, so a new header value gets no new bucket.
+    let server = Server::with_env(&[("RATE_LIMIT_RPS", "1"), ("RATE_LIMIT_BURST", "2")]);
+    let get = |xff: &str| server.request("GET", "/stats", &[("x-forwarded-for", xff)], b"");
+    assert_eq!(get("1.1.1.1").status, 200);
+    assert_eq!(get("1.1.1.1").status, 200);
+    let limited = get("2.2.2.2");
+    limited.assert_error(429, "rate_limited");
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "retry-after {retry}");
+    assert_eq!(
+        server.get("/health/ready").status,
+        200,
+        "probes are not limited"
+    );
+    drop(server);
+
+    // Loopback is a trusted proxy: each forwarded client has its own bucket.
+    let server = Server::with_env(&[
+        ("RATE_LIMIT_RPS", "1"),
+        ("RATE_LIMIT_BURST", "1"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1"),
+    ]);
+    let get = |xff: &str| server.request("GET", "/stats", &[("x-forwarded-for", xff)], b"");
+    assert_eq!(get("203.0.113.7").status, 200);
+    assert_eq!(get("203.0.113.7").status, 429);
+    assert_eq!(
+        get("203.0.113.8, 10.1.2.3").status,
+        200,
+        "another client behind two proxies"
+    );
+    assert_eq!(get("203.0.113.9").status, 200);
+}
+
+#[test]
 fn convert_webp_and_quality() {
     let server = Server::start();
     let tgs = smiley_tgs();
