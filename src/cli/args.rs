@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::encode::ImageFormat;
-use crate::pipeline::Limits;
+use crate::pipeline::{FrameSelection as ExportFrames, Limits};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
     DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
@@ -25,7 +25,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Renders one frame of a sticker to PNG or WebP.
+    /// Converts a sticker to a still (PNG, WebP, GIF) or an animation (WebP, APNG, GIF).
     Convert(ConvertArgs),
     /// Prints the animation's metadata as JSON.
     Info(InfoArgs),
@@ -44,9 +44,20 @@ pub struct ConvertArgs {
     /// Output file; `-` writes stdout.
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k).
-    #[arg(short, long, default_value_t = 0)]
-    pub frame: u64,
+    /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k), or `all` for the
+    /// whole animation. Default: `all` for .apng and .gif, 0 for .png and .webp.
+    #[arg(short, long, value_parser = ExportFrames::parse_frame, conflicts_with = "frames")]
+    pub frame: Option<ExportFrames>,
+    /// Frames START-END (both included) as an animation.
+    #[arg(long, value_parser = ExportFrames::parse_range)]
+    pub frames: Option<ExportFrames>,
+    /// Output frame rate of an animation (default: the sticker's; GIF: whole hundredths of a
+    /// second, at most 50).
+    #[arg(long)]
+    pub fps: Option<f64>,
+    /// Matte colour `#rrggbb`: frames are composited over it (GIF: instead of 1-bit transparency).
+    #[arg(long, value_parser = crate::pipeline::parse_color)]
+    pub background: Option<[u8; 3]>,
     /// Output width in pixels (1..=max-side). Alone, the height follows the aspect ratio.
     #[arg(short = 'W', long)]
     pub width: Option<u32>,
@@ -56,7 +67,8 @@ pub struct ConvertArgs {
     /// Output format; default: from the output's extension, else png.
     #[arg(long)]
     pub format: Option<ImageFormat>,
-    /// WebP quality 1-100 (100 = exact lossless; lower quantises colours first).
+    /// WebP quality 1-100 (100 = exact lossless; lower quantises colours first), also per frame
+    /// of an animated WebP.
     #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
     /// Largest allowed output width or height.

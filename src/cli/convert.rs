@@ -1,12 +1,12 @@
-//! `convert`: renders one frame of a sticker to a PNG or WebP file.
+//! `convert`: a sticker to a still image or an animation file.
 
 use std::path::Path;
 
 use super::CliResult;
 use super::args::ConvertArgs;
 use super::io::{read_input, write_output};
-use crate::encode::{self, ImageFormat};
-use crate::pipeline::{self, Limits};
+use crate::encode::ImageFormat;
+use crate::pipeline::{self, ExportOptions, FrameSelection, Limits};
 
 /// Runs `convert`.
 pub(super) fn run(args: &ConvertArgs) -> CliResult {
@@ -21,9 +21,20 @@ pub(super) fn run(args: &ConvertArgs) -> CliResult {
     let input = read_input(&args.input, &limits)?;
     let animation = pipeline::load(&input, &limits)?;
     let (width, height) = pipeline::output_size(&animation, args.width, args.height, &limits)?;
-    let image = pipeline::render_frame(&animation, args.frame, width, height)?;
-    let bytes = encode::encode(&image, format, args.quality)?;
-    write_output(&args.output, &bytes)
+    let options = ExportOptions {
+        format,
+        frames: args
+            .frame
+            .or(args.frames)
+            .unwrap_or_else(|| FrameSelection::default_for(format)),
+        fps: args.fps,
+        quality: args.quality,
+        background: args.background,
+        width,
+        height,
+    };
+    let export = pipeline::export(&animation, &options, &limits)?;
+    write_output(&args.output, &export.bytes)
 }
 
 /// The format an output path asks for: its extension, or PNG for stdout and extension-less names.
@@ -32,7 +43,7 @@ fn format_from_extension(path: &Path) -> Result<ImageFormat, String> {
         None => Ok(ImageFormat::Png),
         Some(ext) => ext.parse().map_err(|_| {
             format!(
-                "cannot tell the format from `{}`; use a .png or .webp name, or --format",
+                "cannot tell the format from `{}`; use a .png, .webp, .apng or .gif name, or --format",
                 path.display()
             )
         }),

@@ -218,7 +218,7 @@ fn convert_errors_are_one_line_with_exit_2() {
         .arg("convert")
         .arg(smiley())
         .arg("-o")
-        .arg(dir.join("x.gif")));
+        .arg(dir.join("x.bmp")));
     assert_error(&res, "cannot tell the format");
     assert!(!out.exists(), "no output is written on error");
 }

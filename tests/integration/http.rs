@@ -530,7 +530,7 @@ fn convert_parameter_errors() {
     post("frame=30").assert_error(400, "frame_out_of_range");
     post("frame=-1").assert_error(400, "invalid_parameter");
     post("frame=abc").assert_error(400, "invalid_parameter");
-    post("format=gif").assert_error(400, "bad_format");
+    post("format=bmp").assert_error(400, "bad_format");
     post("quality=0").assert_error(400, "invalid_parameter");
     post("quality=101").assert_error(400, "invalid_parameter");
     post("quality=high").assert_error(400, "invalid_parameter");
@@ -625,7 +625,9 @@ fn base64_errors() {
     let post = |body: Value| server.post_json("/convert/base64", &body);
     post(json!({"data": "%%% not base64 %%%"})).assert_error(400, "bad_base64");
     post(json!({"frame": 1})).assert_error(400, "bad_json");
-    post(json!({"data": b64(&square_tgs()), "frame": "one"})).assert_error(400, "bad_json");
+    post(json!({"data": b64(&square_tgs()), "frame": -1})).assert_error(400, "bad_json");
+    post(json!({"data": b64(&square_tgs()), "frame": "one"}))
+        .assert_error(400, "invalid_parameter");
     post(json!({"data": b64(&square_tgs()), "frame": 99})).assert_error(400, "frame_out_of_range");
     post(json!({"data": b64(&square_tgs()), "format": "bmp"})).assert_error(400, "bad_format");
     post(json!({"data": b64(&square_tgs()), "quality": 0})).assert_error(400, "invalid_parameter");
