@@ -200,6 +200,14 @@ pub struct ServeArgs {
     #[arg(long, env = "MAX_OUTPUT_SIDE", default_value_t = Limits::default().max_output_side)]
     pub max_output_side: u32,
 
+    /// Most frames an animated export renders (after resampling to its fps); over it is a 422.
+    #[arg(long, env = "MAX_EXPORT_FRAMES", default_value_t = Limits::default().max_export_frames)]
+    pub max_export_frames: u32,
+
+    /// Most pixels an animated export renders (frames x width x height); over it is a 422.
+    #[arg(long, env = "MAX_EXPORT_PIXELS", default_value_t = Limits::default().max_export_pixels)]
+    pub max_export_pixels: u64,
+
     /// Largest JSON request body (`/convert/base64`, `/convert/batch`) in bytes; larger gets 413.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,

@@ -28,6 +28,8 @@ fn config(args: &ServeArgs) -> ServerConfig {
     limits.max_input_bytes = args.max_input_bytes;
     limits.max_json_bytes = args.max_json_bytes;
     limits.max_output_side = args.max_output_side;
+    limits.max_export_frames = args.max_export_frames;
+    limits.max_export_pixels = args.max_export_pixels;
     ServerConfig {
         host: args.host,
         port: args.port,
@@ -69,6 +71,8 @@ mod tests {
             max_input_bytes: 100,
             max_json_bytes: 200,
             max_output_side: 300,
+            max_export_frames: 70,
+            max_export_pixels: 80,
             max_body_bytes: 400,
             max_batch_items: 6,
             body_timeout_ms: 250,
@@ -91,6 +95,8 @@ mod tests {
         assert_eq!(config.limits.max_input_bytes, 100, "input limit");
         assert_eq!(config.limits.max_json_bytes, 200, "json limit");
         assert_eq!(config.limits.max_output_side, 300, "side limit");
+        assert_eq!(config.limits.max_export_frames, 70, "export frames");
+        assert_eq!(config.limits.max_export_pixels, 80, "export pixels");
         assert_eq!(config.max_body_bytes, 400, "body limit");
         assert_eq!(config.max_batch_items, 6, "batch limit");
         assert_eq!(

@@ -92,6 +92,11 @@ impl ServerConfig {
             ("MAX_INPUT_BYTES", self.limits.max_input_bytes as u64),
             ("MAX_JSON_BYTES", self.limits.max_json_bytes as u64),
             ("MAX_OUTPUT_SIDE", u64::from(self.limits.max_output_side)),
+            (
+                "MAX_EXPORT_FRAMES",
+                u64::from(self.limits.max_export_frames),
+            ),
+            ("MAX_EXPORT_PIXELS", self.limits.max_export_pixels),
             ("MAX_BODY_BYTES", self.max_body_bytes as u64),
             ("MAX_BATCH_ITEMS", self.max_batch_items as u64),
         ];

@@ -1,10 +1,12 @@
-//! The integration test binary: golden images, corpus conformance, CLI and HTTP tests.
+//! The integration test binary: golden images, corpus conformance, CLI and HTTP tests (animated
+//! outputs read back by an independent decoder, `decoded`).
 //!
 //! One binary keeps link time down (vello, resvg). Run one area with a filter, e.g.
 //! `cargo test --release --test integration golden::` or `... corpus`.
 
 mod cli;
 mod corpus;
+mod decoded;
 mod golden;
 mod http;
 mod util;

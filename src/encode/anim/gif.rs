@@ -12,6 +12,7 @@
 //! the frames over its colour first, and then no index is transparent.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use color_quant::NeuQuant;
 use gif::{DisposalMethod, Frame, Repeat};
@@ -69,10 +70,12 @@ impl GifEncoder {
                 timeline.width, timeline.height
             )));
         };
-        let quant = NeuQuant::new(SAMPLE_FACTOR, COLOURS, &training_pixels(sample));
-        let mut palette = quant.color_map_rgb();
-        palette.resize(256 * 3, 0);
+        let pixels = training_pixels(sample);
+        let quant = NeuQuant::new(SAMPLE_FACTOR, COLOURS, &pixels);
         let table = lookup_table(&quant);
+        let mut palette = quant.color_map_rgb();
+        snap_to_modes(&mut palette, &table, &pixels);
+        palette.resize(256 * 3, 0);
         let mut encoder =
             gif::Encoder::new(Vec::new(), width, height, &palette).map_err(EncodeError::Gif)?;
         let repeat = match timeline.loop_count {
@@ -161,6 +164,34 @@ fn training_pixels(sample: &[Image]) -> Vec<u8> {
         pixels.extend((0..=255_u8).flat_map(|v| [v, v, v, 255]));
     }
     pixels
+}
+
+/// Replaces each palette entry by the most frequent exact colour among the training pixels it
+/// stands for, when that colour is most of them.
+///
+/// `NeuQuant`'s entries are averages that land a level or two off: a flat fill or a matte then
+/// comes out as (1, 254, 0) instead of (0, 255, 0). Sticker pixels are mostly flat fills, so the
+/// dominant colour of a cell is usually one exact fill colour, and taking it makes those exact.
+fn snap_to_modes(palette: &mut [u8], table: &[u8], pixels: &[u8]) {
+    let mut counts: HashMap<[u8; 3], u32> = HashMap::new();
+    for px in pixels.chunks_exact(4) {
+        *counts.entry([px[0], px[1], px[2]]).or_default() += 1;
+    }
+    // Per palette index: pixels it stands for, and its most frequent colour with its count.
+    let mut totals = vec![0_u32; COLOURS];
+    let mut modes = vec![(0_u32, [0_u8; 3]); COLOURS];
+    for (colour, count) in counts {
+        let index = usize::from(table[table_key(colour[0], colour[1], colour[2])]);
+        totals[index] += count;
+        if (count, colour) > modes[index] {
+            modes[index] = (count, colour);
+        }
+    }
+    for (index, (count, colour)) in modes.into_iter().enumerate() {
+        if count * 2 > totals[index] {
+            palette[3 * index..3 * index + 3].copy_from_slice(&colour);
+        }
+    }
 }
 
 fn table_key(r: u8, g: u8, b: u8) -> usize {
