@@ -32,6 +32,9 @@ pub enum Command {
     /// Times rendering only (evaluate + rasterize), single thread, per file.
     #[command(name = "bench-render")]
     BenchRender(BenchArgs),
+    /// Times whole-animation exports (animated WebP, APNG, GIF) per file, on all cores.
+    #[command(name = "bench-export")]
+    BenchExport(BenchExportArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
     Serve(ServeArgs),
 }
@@ -102,6 +105,32 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     pub repeat: u32,
     /// Writes every result (with per-frame times) as JSON to this file (`-`: stdout).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Arguments of `bench-export`.
+#[derive(Debug, Args)]
+pub struct BenchExportArgs {
+    /// Files to export (`.tgs` or `.json`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Formats, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "webp,apng,gif")]
+    pub formats: Vec<ImageFormat>,
+    /// Output size, `WxH`.
+    #[arg(long, default_value = "512x512", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// WebP quality 1-100 (100 = exact lossless).
+    #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+    /// Output frame rate (default: each sticker's; GIF: whole hundredths of a second).
+    #[arg(long)]
+    pub fps: Option<f64>,
+    /// Runs per file and format; the fastest counts.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: u32,
+    /// Writes every result as JSON to this file (`-`: stdout).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }

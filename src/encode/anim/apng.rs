@@ -9,14 +9,17 @@
 
 use rayon::prelude::*;
 
-use super::{AnimationEncoder, TimedFrame, Timeline, check_frame, to_units};
-use crate::encode::{EncodeError, encode_png};
+use super::{
+    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
+};
+use crate::encode::{EncodeError, Image, encode_png};
 
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 
-/// A compressed frame: its zlib stream and its delay as a fraction of a second.
+/// A compressed frame: its rectangle, its zlib stream and its delay as a fraction of a second.
 #[derive(Debug)]
 struct Compressed {
+    rect: Rect,
     zlib: Vec<u8>,
     delay_num: u16,
     delay_den: u16,
@@ -28,6 +31,8 @@ pub struct ApngEncoder {
     timeline: Timeline,
     ihdr: Option<Vec<u8>>,
     frames: Vec<Compressed>,
+    /// The last frame added: what the canvas shows before the next one.
+    previous: Option<Image>,
 }
 
 impl ApngEncoder {
@@ -37,6 +42,7 @@ impl ApngEncoder {
             timeline,
             ihdr: None,
             frames: Vec::new(),
+            previous: None,
         }
     }
 
@@ -56,13 +62,37 @@ impl ApngEncoder {
 }
 
 impl AnimationEncoder for ApngEncoder {
-    fn add_frames(&mut self, frames: Vec<TimedFrame>) -> Result<(), EncodeError> {
+    fn add_frames(&mut self, mut frames: Vec<TimedFrame>) -> Result<(), EncodeError> {
         for frame in &frames {
             check_frame(frame, &self.timeline)?;
         }
-        let files: Vec<Result<Vec<u8>, EncodeError>> =
-            frames.par_iter().map(|f| encode_png(&f.image)).collect();
-        for (frame, file) in frames.iter().zip(files) {
+        // After the first (the default image, always whole), each frame is the rectangle where
+        // it differs from the one before, drawn with blend_op SOURCE: exact, and much smaller.
+        let rects: Vec<Rect> = (0..frames.len())
+            .map(|k| {
+                let previous = if k == 0 {
+                    self.previous.as_ref()
+                } else {
+                    Some(&frames[k - 1].image)
+                };
+                previous.map_or_else(
+                    || Rect::full(&frames[k].image),
+                    |p| changed_rect(p, &frames[k].image),
+                )
+            })
+            .collect();
+        let files: Vec<Result<Vec<u8>, EncodeError>> = frames
+            .par_iter()
+            .zip(&rects)
+            .map(|(f, &rect)| {
+                if rect == Rect::full(&f.image) {
+                    encode_png(&f.image)
+                } else {
+                    encode_png(&crop(&f.image, rect))
+                }
+            })
+            .collect();
+        for ((frame, file), &rect) in frames.iter().zip(files).zip(&rects) {
             let file = file?;
             let mut zlib = Vec::with_capacity(file.len());
             for (kind, data) in png_chunks(&file)? {
@@ -74,10 +104,14 @@ impl AnimationEncoder for ApngEncoder {
             }
             let (delay_num, delay_den) = self.delay(frame);
             self.frames.push(Compressed {
+                rect,
                 zlib,
                 delay_num,
                 delay_den,
             });
+        }
+        if let Some(last) = frames.pop() {
+            self.previous = Some(last.image);
         }
         Ok(())
     }
@@ -101,10 +135,10 @@ impl AnimationEncoder for ApngEncoder {
             let mut fctl = Vec::with_capacity(26);
             fctl.extend_from_slice(&sequence.to_be_bytes());
             sequence += 1;
-            fctl.extend_from_slice(&self.timeline.width.to_be_bytes());
-            fctl.extend_from_slice(&self.timeline.height.to_be_bytes());
-            fctl.extend_from_slice(&0_u32.to_be_bytes()); // x offset
-            fctl.extend_from_slice(&0_u32.to_be_bytes()); // y offset
+            fctl.extend_from_slice(&frame.rect.width.to_be_bytes());
+            fctl.extend_from_slice(&frame.rect.height.to_be_bytes());
+            fctl.extend_from_slice(&frame.rect.x.to_be_bytes());
+            fctl.extend_from_slice(&frame.rect.y.to_be_bytes());
             fctl.extend_from_slice(&frame.delay_num.to_be_bytes());
             fctl.extend_from_slice(&frame.delay_den.to_be_bytes());
             // dispose_op NONE; blend_op SOURCE: the frame replaces the canvas, transparent
@@ -159,7 +193,6 @@ fn put_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::Image;
 
     #[test]
     fn apng_decodes_with_the_png_crate() {

@@ -9,7 +9,9 @@
 
 use rayon::prelude::*;
 
-use super::{AnimationEncoder, TimedFrame, Timeline, check_frame, to_units};
+use super::{
+    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
+};
 use crate::encode::{EncodeError, Image, encode_webp};
 
 /// One frame's image chunks, ready to go inside an `ANMF` chunk.
@@ -79,6 +81,8 @@ pub struct AnimatedWebPEncoder<F> {
     body: Vec<u8>,
     count: usize,
     alpha: bool,
+    /// The last frame added: what the canvas shows before the next one.
+    previous: Option<Image>,
 }
 
 impl<F: FrameEncoder> AnimatedWebPEncoder<F> {
@@ -100,41 +104,68 @@ impl<F: FrameEncoder> AnimatedWebPEncoder<F> {
             body: Vec::new(),
             count: 0,
             alpha: false,
+            previous: None,
         })
     }
 }
 
 impl<F: FrameEncoder + Send> AnimationEncoder for AnimatedWebPEncoder<F> {
-    fn add_frames(&mut self, frames: Vec<TimedFrame>) -> Result<(), EncodeError> {
+    fn add_frames(&mut self, mut frames: Vec<TimedFrame>) -> Result<(), EncodeError> {
         for frame in &frames {
             check_frame(frame, &self.timeline)?;
         }
+        // Each frame after the first is only the rectangle where it differs from the one before
+        // (origin on even coordinates, as ANMF stores x/2 and y/2), drawn without blending: its
+        // pixels, transparent ones included, replace the canvas there, so the result is exact.
+        let rects: Vec<Rect> = (0..frames.len())
+            .map(|k| {
+                let previous = if k == 0 {
+                    self.previous.as_ref()
+                } else {
+                    Some(&frames[k - 1].image)
+                };
+                previous.map_or_else(
+                    || Rect::full(&frames[k].image),
+                    |p| changed_rect(p, &frames[k].image).to_even_origin(),
+                )
+            })
+            .collect();
         let encoded: Vec<Result<WebPFrame, EncodeError>> = frames
             .par_iter()
-            .map(|f| self.frames.encode_frame(&f.image))
+            .zip(&rects)
+            .map(|(f, &rect)| {
+                if rect == Rect::full(&f.image) {
+                    self.frames.encode_frame(&f.image)
+                } else {
+                    self.frames.encode_frame(&crop(&f.image, rect))
+                }
+            })
             .collect();
         let ts = self.timeline.timescale;
-        for (frame, encoded) in frames.iter().zip(encoded) {
+        for ((frame, encoded), rect) in frames.iter().zip(encoded).zip(&rects) {
             let encoded = encoded?;
             let ms = to_units(frame.end, ts, 1000) - to_units(frame.start, ts, 1000);
             let ms = u32::try_from(ms).unwrap_or(u32::MAX).min(0xFF_FFFF);
             self.alpha |= frame.image.data.chunks_exact(4).any(|px| px[3] != 255);
-            let mut anmf = Vec::with_capacity(
-                16 + encoded.chunks.iter().map(|c| c.1.len() + 9).sum::<usize>(),
-            );
-            put_u24(&mut anmf, 0); // X / 2
-            put_u24(&mut anmf, 0); // Y / 2
-            put_u24(&mut anmf, self.timeline.width - 1);
-            put_u24(&mut anmf, self.timeline.height - 1);
+            let payload: usize = encoded.chunks.iter().map(|c| c.1.len() + 9).sum();
+            let mut anmf = Vec::with_capacity(16 + payload);
+            put_u24(&mut anmf, rect.x / 2);
+            put_u24(&mut anmf, rect.y / 2);
+            put_u24(&mut anmf, rect.width - 1);
+            put_u24(&mut anmf, rect.height - 1);
             put_u24(&mut anmf, ms);
-            // Blending bit (1) set: the frame replaces the canvas, so transparent pixels clear
-            // what the previous frame drew; disposal bit (0) clear: nothing to dispose.
+            // Blending bit (1) set: the frame replaces the canvas under it, so transparent pixels
+            // clear what the previous frame drew; disposal bit (0) clear: the next frame starts
+            // from this one.
             anmf.push(0b10);
             for (fourcc, data) in &encoded.chunks {
                 put_chunk(&mut anmf, fourcc, data);
             }
             put_chunk(&mut self.body, b"ANMF", &anmf);
             self.count += 1;
+        }
+        if let Some(last) = frames.pop() {
+            self.previous = Some(last.image);
         }
         Ok(())
     }
