@@ -13,7 +13,7 @@ use crate::server::config::{
     DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
 
-/// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG and WebP.
+/// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG, WebP, APNG and GIF.
 #[derive(Debug, Parser)]
 #[command(name = "tgs-converter", version, about, propagate_version = true)]
 pub struct Cli {

@@ -163,7 +163,9 @@ impl RenderParams {
     ///
     /// # Errors
     ///
-    /// As [`RenderParams::new`], plus `invalid_parameter` for a value that is not a number.
+    /// `bad_format` for an unknown format; `invalid_parameter` for a quality outside 1-100, a
+    /// value that is not a number, a `frame`, `frames` or `background` that does not parse, or
+    /// both `frame` and `frames`.
     pub fn from_query(query: &RenderQuery) -> Result<Self, ApiError> {
         let quality = match number::<i64>("quality", query.quality.as_deref()) {
             Err(_) => {
@@ -199,7 +201,7 @@ impl RenderParams {
     ///
     /// # Errors
     ///
-    /// As [`RenderParams::new`].
+    /// As [`RenderParams::from_query`].
     pub fn from_item(item: &ConvertItem) -> Result<Self, ApiError> {
         let frame = match &item.frame {
             None => None,
