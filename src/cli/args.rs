@@ -42,11 +42,22 @@ pub enum Command {
 /// Arguments of `convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// Input `.tgs` or Lottie `.json` (recognised by content); `-` reads stdin.
-    pub input: PathBuf,
+    /// Input `.tgs` or Lottie `.json` (recognised by content); `-` reads stdin. With
+    /// `--out-dir`: any number of files and directories (their `.tgs` and `.json` files).
+    #[arg(required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
     /// Output file; `-` writes stdout.
-    #[arg(short, long)]
-    pub output: PathBuf,
+    #[arg(
+        short,
+        long,
+        required_unless_present = "out_dir",
+        conflicts_with = "out_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Converts every input into this directory (created if needed) as `NAME.FORMAT`, on all
+    /// cores, going on past bad files; needs `--format`.
+    #[arg(long, requires = "format")]
+    pub out_dir: Option<PathBuf>,
     /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k), or `all` for the
     /// whole animation. Default: `all` for .apng and .gif, 0 for .png and .webp.
     #[arg(short, long, value_parser = ExportFrames::parse_frame, conflicts_with = "frames")]

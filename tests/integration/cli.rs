@@ -501,3 +501,57 @@ fn convert_animation_errors() {
     }
     assert!(!out.exists(), "no output is written on error");
 }
+
+#[test]
+fn convert_batch_into_a_directory_goes_on_past_bad_files() {
+    let dir = scratch("batch");
+    let pack = dir.join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::copy(smiley(), pack.join("smiley.tgs")).unwrap();
+    std::fs::copy(moves_then_holds(), pack.join("box.json")).unwrap();
+    std::fs::write(pack.join("broken.tgs"), b"\x1f\x8b not really gzip").unwrap();
+    std::fs::write(pack.join("notes.txt"), b"not an input").unwrap();
+    let out = dir.join("out");
+    let res = run(bin()
+        .arg("convert")
+        .arg(&pack)
+        .arg("--out-dir")
+        .arg(&out)
+        .args(["--format", "gif", "-W", "32"]));
+    let err = stderr(&res);
+    assert_eq!(
+        res.status.code(),
+        Some(2),
+        "a failed file fails the run: {err}"
+    );
+    assert!(err.contains("broken.tgs: input looks gzipped"), "{err}");
+    assert!(err.contains("1 of 3 files failed"), "{err}");
+    let summary = String::from_utf8_lossy(&res.stdout);
+    assert!(summary.starts_with("converted 2, failed 1;"), "{summary}");
+    let smiley_gif = decoded::decode(&std::fs::read(out.join("smiley.gif")).unwrap());
+    assert_eq!(
+        (smiley_gif.size(), smiley_gif.frames.len()),
+        ((32, 32), 100)
+    );
+    assert_eq!(
+        decoded::decode(&std::fs::read(out.join("box.gif")).unwrap())
+            .frames
+            .len(),
+        11
+    );
+    assert!(
+        !out.join("broken.gif").exists() && !out.join("notes.gif").exists(),
+        "no output"
+    );
+    // Without --format, or with -o and several inputs, the command says what to give.
+    let res = run(bin().arg("convert").arg(&pack).arg("--out-dir").arg(&out));
+    assert_eq!(res.status.code(), Some(2));
+    assert!(stderr(&res).contains("--format"), "{}", stderr(&res));
+    let two = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg(smiley())
+        .arg("-o")
+        .arg(dir.join("x.gif")));
+    assert_error(&two, "2 inputs need --out-dir");
+}
