@@ -177,11 +177,11 @@ pub fn export(
             (start, end + 1)
         }
     };
-    let schedule = Schedule::new(animation, start, end, options)?;
+    let schedule = Schedule::new(animation, start, end, options, limits.max_export_frames)?;
     let frames = schedule.starts.len();
     if frames as u64 > u64::from(limits.max_export_frames) {
         return Err(PipelineError::LimitExceeded(format!(
-            "the export has {frames} frames; the limit is {} (pass a lower fps or fewer frames)",
+            "the export has more than {} frames, the limit; pass a lower fps or fewer frames",
             limits.max_export_frames
         )));
     }
@@ -266,12 +266,15 @@ struct Schedule {
 }
 
 impl Schedule {
-    /// The schedule of source frames `start..end` at the output rate of `options`.
+    /// The schedule of source frames `start..end` at the output rate of `options`, with at
+    /// most `max_frames + 1` frames (a hostile `op` must not make it allocate without bound;
+    /// the caller refuses more than `max_frames`).
     fn new(
         animation: &Animation,
         start: u64,
         end: u64,
         options: &ExportOptions,
+        max_frames: u32,
     ) -> Result<Self, PipelineError> {
         let frame_rate = animation.frame_rate();
         let requested = match options.fps {
@@ -299,7 +302,7 @@ impl Schedule {
         let mut starts = Vec::new();
         for j in 0_u64.. {
             let tick = (j as f64 * f64::from(timescale) / fps).round() as u64;
-            if tick >= end_tick {
+            if tick >= end_tick || starts.len() > max_frames as usize {
                 break;
             }
             if starts.last() != Some(&tick) {
@@ -409,7 +412,7 @@ mod tests {
     #[test]
     fn schedule_keeps_the_animation_rate_for_webp() {
         let anim = animation(60.0, 180.0);
-        let s = Schedule::new(&anim, 0, 180, &options(ImageFormat::WebP, None)).unwrap();
+        let s = Schedule::new(&anim, 0, 180, &options(ImageFormat::WebP, None), 1000).unwrap();
         assert_eq!((s.timescale, s.starts.len(), s.end), (60, 180, 180));
         assert_eq!(s.time(45), Time::from_frames(45.0));
     }
@@ -417,14 +420,14 @@ mod tests {
     #[test]
     fn schedule_resamples_60_fps_to_50_for_gif() {
         let anim = animation(60.0, 180.0);
-        let s = Schedule::new(&anim, 0, 180, &options(ImageFormat::Gif, None)).unwrap();
+        let s = Schedule::new(&anim, 0, 180, &options(ImageFormat::Gif, None), 1000).unwrap();
         assert_eq!((s.timescale, s.fps, s.starts.len()), (100, 50.0, 150));
         assert!(durations(&s).iter().all(|&d| d == 2), "2 cs each");
         // Output frame 5 is at 0.1 s: source frame 6.
         assert_eq!(s.time(5), Time::from_frames(6.0));
         // 30 fps: 3 cs (33.3 fps), the last frame shorter so the total stays 3 s.
         let anim = animation(30.0, 90.0);
-        let s = Schedule::new(&anim, 0, 90, &options(ImageFormat::Gif, None)).unwrap();
+        let s = Schedule::new(&anim, 0, 90, &options(ImageFormat::Gif, None), 1000).unwrap();
         let d = durations(&s);
         assert_eq!((d.len(), d.iter().sum::<u64>()), (100, 300));
         assert_eq!(d.last(), Some(&3));
@@ -433,7 +436,14 @@ mod tests {
     #[test]
     fn schedule_with_fractional_fps_counts_milliseconds() {
         let anim = animation(60.0, 180.0);
-        let s = Schedule::new(&anim, 30, 90, &options(ImageFormat::WebP, Some(29.97))).unwrap();
+        let s = Schedule::new(
+            &anim,
+            30,
+            90,
+            &options(ImageFormat::WebP, Some(29.97)),
+            1000,
+        )
+        .unwrap();
         assert_eq!(s.timescale, 1000);
         assert_eq!(
             durations(&s).iter().sum::<u64>(),
@@ -441,7 +451,7 @@ mod tests {
             "60 frames at 60 fps"
         );
         assert_eq!(s.time(0), Time::from_frames(30.0));
-        let err = Schedule::new(&anim, 0, 180, &options(ImageFormat::WebP, Some(0.0)));
+        let err = Schedule::new(&anim, 0, 180, &options(ImageFormat::WebP, Some(0.0)), 1000);
         assert!(matches!(err, Err(PipelineError::InvalidOption(_))));
     }
 
@@ -463,6 +473,13 @@ mod tests {
         };
         let err = export(&anim, &options(ImageFormat::Gif, None), &limits).unwrap_err();
         assert!(err.to_string().contains("pixels"), "{err}");
+        // A billion frames are refused before any schedule or frame is made for them.
+        let huge = animation(60.0, 1.0e9);
+        let err = export(&huge, &options(ImageFormat::WebP, None), &Limits::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the export has more than 600 frames, the limit; pass a lower fps or fewer frames"
+        );
     }
 
     #[test]
