@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::encode::ImageFormat;
-use crate::pipeline::Limits;
+use crate::pipeline::{FrameSelection as ExportFrames, Limits};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
     DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
@@ -15,7 +15,7 @@ use crate::server::config::{
 use crate::server::rate_limit::Network;
 use renderer::Budget;
 
-/// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG and WebP.
+/// Converts Telegram animated stickers (.tgs) and Lottie JSON to PNG, WebP, APNG and GIF.
 #[derive(Debug, Parser)]
 #[command(name = "tgs-converter", version, about, propagate_version = true)]
 pub struct Cli {
@@ -27,13 +27,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Renders one frame of a sticker to PNG or WebP.
+    /// Converts a sticker to a still (PNG, WebP, GIF) or an animation (WebP, APNG, GIF).
     Convert(ConvertArgs),
     /// Prints the animation's metadata as JSON.
     Info(InfoArgs),
     /// Times rendering only (evaluate + rasterize), single thread, per file.
     #[command(name = "bench-render")]
     BenchRender(BenchArgs),
+    /// Times whole-animation exports (animated WebP, APNG, GIF) per file, on all cores.
+    #[command(name = "bench-export")]
+    BenchExport(BenchExportArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
     Serve(ServeArgs),
     /// Asks a running service whether it is healthy (exit 0) or not (exit 2): the container
@@ -44,14 +47,36 @@ pub enum Command {
 /// Arguments of `convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// Input `.tgs` or Lottie `.json` (recognised by content); `-` reads stdin.
-    pub input: PathBuf,
+    /// Input `.tgs` or Lottie `.json` (recognised by content); `-` reads stdin. With
+    /// `--out-dir`: any number of files and directories (their `.tgs` and `.json` files).
+    #[arg(required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
     /// Output file; `-` writes stdout.
-    #[arg(short, long)]
-    pub output: PathBuf,
-    /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k).
-    #[arg(short, long, default_value_t = 0)]
-    pub frame: u64,
+    #[arg(
+        short,
+        long,
+        required_unless_present = "out_dir",
+        conflicts_with = "out_dir"
+    )]
+    pub output: Option<PathBuf>,
+    /// Converts every input into this directory (created if needed) as `NAME.FORMAT`, on all
+    /// cores, going on past bad files; needs `--format`.
+    #[arg(long, requires = "format")]
+    pub out_dir: Option<PathBuf>,
+    /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k), or `all` for the
+    /// whole animation. Default: `all` for .apng and .gif, 0 for .png and .webp.
+    #[arg(short, long, value_parser = ExportFrames::parse_frame, conflicts_with = "frames")]
+    pub frame: Option<ExportFrames>,
+    /// Frames START-END (both included) as an animation.
+    #[arg(long, value_parser = ExportFrames::parse_range)]
+    pub frames: Option<ExportFrames>,
+    /// Output frame rate of an animation (default: the sticker's; GIF: whole hundredths of a
+    /// second, at most 50).
+    #[arg(long)]
+    pub fps: Option<f64>,
+    /// Matte colour `#rrggbb`: frames are composited over it (GIF: instead of 1-bit transparency).
+    #[arg(long, value_parser = crate::pipeline::parse_color)]
+    pub background: Option<[u8; 3]>,
     /// Output width in pixels (1..=max-side). Alone, the height follows the aspect ratio.
     #[arg(short = 'W', long)]
     pub width: Option<u32>,
@@ -61,7 +86,8 @@ pub struct ConvertArgs {
     /// Output format; default: from the output's extension, else png.
     #[arg(long)]
     pub format: Option<ImageFormat>,
-    /// WebP quality 1-100 (100 = exact lossless; lower quantises colours first).
+    /// WebP quality 1-100 (100 = exact lossless; lower quantises colours first), also per frame
+    /// of an animated WebP.
     #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
     /// Largest allowed output width or height.
@@ -107,6 +133,32 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1)]
     pub repeat: u32,
     /// Writes every result (with per-frame times) as JSON to this file (`-`: stdout).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Arguments of `bench-export`.
+#[derive(Debug, Args)]
+pub struct BenchExportArgs {
+    /// Files to export (`.tgs` or `.json`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Formats, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "webp,apng,gif")]
+    pub formats: Vec<ImageFormat>,
+    /// Output size, `WxH`.
+    #[arg(long, default_value = "512x512", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// WebP quality 1-100 (100 = exact lossless).
+    #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: u8,
+    /// Output frame rate (default: each sticker's; GIF: whole hundredths of a second).
+    #[arg(long)]
+    pub fps: Option<f64>,
+    /// Runs per file and format; the fastest counts.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: u32,
+    /// Writes every result as JSON to this file (`-`: stdout).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
@@ -219,6 +271,13 @@ pub struct ServeArgs {
     /// `limit_exceeded`, and the render thread is free at once.
     #[arg(long, env = "MAX_RENDER_MS", default_value_t = Budget::default().max_time.as_millis() as u64)]
     pub max_render_ms: u64,
+    /// Most frames an animated export renders (after resampling to its fps); over it is a 422.
+    #[arg(long, env = "MAX_EXPORT_FRAMES", default_value_t = Limits::default().max_export_frames)]
+    pub max_export_frames: u32,
+
+    /// Most pixels an animated export renders (frames x width x height); over it is a 422.
+    #[arg(long, env = "MAX_EXPORT_PIXELS", default_value_t = Limits::default().max_export_pixels)]
+    pub max_export_pixels: u64,
 
     /// Largest JSON request body (`/convert/base64`, `/convert/batch`) in bytes; larger gets 413.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]

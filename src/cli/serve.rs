@@ -36,6 +36,8 @@ fn config(args: &ServeArgs) -> ServerConfig {
         max_offscreen_pixels: args.max_offscreen_pixels,
         max_time: Duration::from_millis(args.max_render_ms),
     };
+    limits.max_export_frames = args.max_export_frames;
+    limits.max_export_pixels = args.max_export_pixels;
     ServerConfig {
         host: args.host,
         port: args.port,
@@ -85,6 +87,8 @@ mod tests {
             max_path_elements: 1000,
             max_offscreen_pixels: 2000,
             max_render_ms: 3000,
+            max_export_frames: 70,
+            max_export_pixels: 80,
             max_body_bytes: 400,
             max_batch_items: 6,
             body_timeout_ms: 250,
@@ -121,6 +125,8 @@ mod tests {
         assert_eq!(budget.max_path_elements, 1000, "path elements");
         assert_eq!(budget.max_offscreen_pixels, 2000, "offscreen pixels");
         assert_eq!(budget.max_time, Duration::from_millis(3000), "render time");
+        assert_eq!(config.limits.max_export_frames, 70, "export frames");
+        assert_eq!(config.limits.max_export_pixels, 80, "export pixels");
         assert_eq!(config.max_body_bytes, 400, "body limit");
         assert_eq!(config.max_batch_items, 6, "batch limit");
         assert_eq!(

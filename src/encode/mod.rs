@@ -1,6 +1,7 @@
-//! Image encoders: straight-alpha RGBA8 [`Image`]s into PNG and WebP files; one function per
-//! format, one typed error.
+//! Image encoders: straight-alpha RGBA8 [`Image`]s into PNG and WebP files, one function per
+//! format, and timed frames into animated WebP, APNG and GIF ([`anim`]); one typed error.
 
+pub mod anim;
 mod png;
 mod webp;
 
@@ -27,8 +28,13 @@ pub enum ImageFormat {
     /// PNG, 8-bit RGBA.
     #[default]
     Png,
-    /// WebP, lossless VP8L (with near-lossless pre-quantisation below quality 100).
+    /// WebP, lossless VP8L (with near-lossless pre-quantisation below quality 100); animated
+    /// WebP for a whole animation.
     WebP,
+    /// Animated PNG (a still one is a plain PNG).
+    Apng,
+    /// GIF: 255 colours and 1-bit transparency; animated for a whole animation.
+    Gif,
 }
 
 impl ImageFormat {
@@ -37,6 +43,8 @@ impl ImageFormat {
         match self {
             Self::Png => "image/png",
             Self::WebP => "image/webp",
+            Self::Apng => "image/apng",
+            Self::Gif => "image/gif",
         }
     }
 
@@ -45,7 +53,15 @@ impl ImageFormat {
         match self {
             Self::Png => "png",
             Self::WebP => "webp",
+            Self::Apng => "apng",
+            Self::Gif => "gif",
         }
+    }
+
+    /// Returns `true` for the formats whose files are animations unless a single frame is asked
+    /// for (APNG, GIF); PNG and WebP default to a still.
+    pub fn is_animated_by_default(self) -> bool {
+        matches!(self, Self::Apng | Self::Gif)
     }
 }
 
@@ -62,7 +78,11 @@ impl FromStr for ImageFormat {
         match s.to_ascii_lowercase().as_str() {
             "png" => Ok(Self::Png),
             "webp" => Ok(Self::WebP),
-            _ => Err(format!("unknown format `{s}`; expected `png` or `webp`")),
+            "apng" => Ok(Self::Apng),
+            "gif" => Ok(Self::Gif),
+            _ => Err(format!(
+                "unknown format `{s}`; expected `png`, `webp`, `apng` or `gif`"
+            )),
         }
     }
 }
@@ -82,6 +102,10 @@ pub enum EncodeError {
     Png(::png::EncodingError),
     /// The WebP encoder failed.
     WebP(image_webp::EncodingError),
+    /// The GIF encoder failed.
+    Gif(::gif::EncodingError),
+    /// An animation could not be assembled (frame size, timing, container limits).
+    Animation(String),
 }
 
 impl fmt::Display for EncodeError {
@@ -92,6 +116,8 @@ impl fmt::Display for EncodeError {
             }
             Self::Png(err) => write!(f, "png: {err}"),
             Self::WebP(err) => write!(f, "webp: {err}"),
+            Self::Gif(err) => write!(f, "gif: {err}"),
+            Self::Animation(msg) => write!(f, "animation: {msg}"),
         }
     }
 }
@@ -99,22 +125,44 @@ impl fmt::Display for EncodeError {
 impl std::error::Error for EncodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::BadBuffer { .. } => None,
+            Self::BadBuffer { .. } | Self::Animation(_) => None,
             Self::Png(err) => Some(err),
             Self::WebP(err) => Some(err),
+            Self::Gif(err) => Some(err),
         }
     }
 }
 
-/// Encodes `image` as `format`. `quality` (1-100) matters for WebP only; 100 is exact.
+/// Encodes `image` as a still `format`. `quality` (1-100) matters for WebP only; 100 is exact.
+/// A still APNG is a plain PNG; a still GIF is one frame with its own palette.
 ///
 /// # Errors
 ///
 /// [`EncodeError`] when the buffer does not match the size or the encoder fails.
 pub fn encode(image: &Image, format: ImageFormat, quality: u8) -> Result<Vec<u8>, EncodeError> {
+    use anim::AnimationEncoder as _;
     match format {
-        ImageFormat::Png => encode_png(image),
+        ImageFormat::Png | ImageFormat::Apng => encode_png(image),
         ImageFormat::WebP => encode_webp(image, quality),
+        ImageFormat::Gif => {
+            check_buffer(image)?;
+            let timeline = anim::Timeline {
+                width: image.width,
+                height: image.height,
+                timescale: 100,
+                loop_count: 0,
+            };
+            let mut encoder = Box::new(anim::GifEncoder::new(
+                timeline,
+                std::slice::from_ref(image),
+            )?);
+            encoder.add_frames(vec![anim::TimedFrame {
+                image: image.clone(),
+                start: 0,
+                end: 1,
+            }])?;
+            encoder.finish()
+        }
     }
 }
 

@@ -37,6 +37,8 @@ pub enum PipelineError {
     },
     /// The requested output size is zero or over [`super::Limits::max_output_side`].
     BadSize(String),
+    /// An export option has a value out of its range (e.g. `fps`).
+    InvalidOption(String),
     /// Encoding the image failed.
     Encode(EncodeError),
 }
@@ -53,7 +55,9 @@ impl fmt::Display for PipelineError {
             Self::NotJson(msg) => write!(f, "input is not JSON: {msg}"),
             Self::NotLottie(msg) => write!(f, "input is not a Lottie animation: {msg}"),
             Self::InvalidAnimation(msg) => write!(f, "invalid animation: {msg}"),
-            Self::LimitExceeded(msg) | Self::BadSize(msg) => f.write_str(msg),
+            Self::LimitExceeded(msg) | Self::BadSize(msg) | Self::InvalidOption(msg) => {
+                f.write_str(msg)
+            }
             Self::FrameOutOfRange { frame, total } => write!(
                 f,
                 "frame {frame} is out of range; valid frames are 0..={}",

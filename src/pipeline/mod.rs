@@ -4,10 +4,13 @@
 //! Loading and rendering are the engine's own three calls (`Animation::load`,
 //! `Animation::frame_time`, `raster::render`); this module adds what a conversion request needs
 //! around them: the request limits ([`Limits`]), the output size ([`output_size`]), which frames a
-//! benchmark takes ([`select_frames`]), the `info` metadata ([`Info`]), and one error type with a
+//! benchmark takes ([`select_frames`]), whole-animation export ([`export`]: frame selection,
+//! resampling, parallel rendering, animated encoders), the `info` metadata ([`Info`]), and one
+//! error type with a
 //! variant per kind of failure ([`PipelineError`]), so that the CLI and the HTTP service report
 //! the same errors.
 
+mod animation;
 mod error;
 mod frames;
 mod info;
@@ -18,6 +21,7 @@ use std::borrow::Cow;
 
 use renderer::{Animation, Budget, LoadLimits};
 
+pub use animation::{Export, ExportOptions, FrameSelection, MAX_FPS, export, parse_color};
 pub use error::PipelineError;
 pub use frames::select_frames;
 pub use info::{Info, info};
@@ -36,6 +40,11 @@ pub struct Limits {
     pub max_output_side: u32,
     /// What rendering one frame may cost (path elements, offscreen pixels, time).
     pub budget: Budget,
+    /// Most frames an animated export renders (after resampling). Default 600: 10 s at 60 fps.
+    pub max_export_frames: u32,
+    /// Most pixels an animated export renders, frames x width x height. Default 2^28: 1024
+    /// frames of 512x512, or 64 of 2048x2048.
+    pub max_export_pixels: u64,
 }
 
 impl Limits {
@@ -56,6 +65,8 @@ impl Default for Limits {
             max_json_bytes: load.max_json_bytes,
             max_output_side: 2048,
             budget: Budget::default(),
+            max_export_frames: 600,
+            max_export_pixels: 1 << 28,
         }
     }
 }

@@ -118,6 +118,11 @@ impl ServerConfig {
                 "MAX_RENDER_MS",
                 self.limits.budget.max_time.as_millis() as u64,
             ),
+            (
+                "MAX_EXPORT_FRAMES",
+                u64::from(self.limits.max_export_frames),
+            ),
+            ("MAX_EXPORT_PIXELS", self.limits.max_export_pixels),
             ("MAX_BODY_BYTES", self.max_body_bytes as u64),
             ("MAX_BATCH_ITEMS", self.max_batch_items as u64),
         ];

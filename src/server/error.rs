@@ -200,6 +200,7 @@ impl From<&PipelineError> for ErrorCode {
             PipelineError::LimitExceeded(_) => Self::LimitExceeded,
             PipelineError::FrameOutOfRange { .. } => Self::FrameOutOfRange,
             PipelineError::BadSize(_) => Self::BadSize,
+            PipelineError::InvalidOption(_) => Self::InvalidParameter,
             PipelineError::Encode(_) => Self::EncodeFailed,
         }
     }

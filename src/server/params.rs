@@ -1,18 +1,24 @@
-//! Render parameters (`frame`, `format`, `quality`, `width`, `height`) from a query or a JSON item.
+//! Render parameters (`frame`, `frames`, `fps`, `format`, `quality`, `background`, `width`,
+//! `height`) from a query or a JSON item.
 
 use serde::Deserialize;
 
 use super::error::{ApiError, ErrorCode};
 use crate::encode::ImageFormat;
+use crate::pipeline::{FrameSelection, parse_color};
 
 /// Default WebP quality.
 pub const DEFAULT_QUALITY: u8 = 90;
 
 /// Validated render parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RenderParams {
-    /// Frame index, 0-based.
-    pub frame: u32,
+    /// Which frames: one (a still), all, or a range (an animation).
+    pub frames: FrameSelection,
+    /// Output frame rate of an animation; `None` for the sticker's.
+    pub fps: Option<f64>,
+    /// Matte colour.
+    pub background: Option<[u8; 3]>,
     /// Output format.
     pub format: ImageFormat,
     /// WebP quality 1-100 (ignored for PNG).
@@ -27,6 +33,9 @@ pub struct RenderParams {
 #[derive(Debug, Default, Deserialize)]
 pub struct RenderQuery {
     frame: Option<String>,
+    frames: Option<String>,
+    fps: Option<String>,
+    background: Option<String>,
     format: Option<String>,
     quality: Option<String>,
     width: Option<String>,
@@ -38,11 +47,31 @@ pub struct RenderQuery {
 pub struct ConvertItem {
     /// The sticker (gzipped `.tgs` or Lottie JSON) in base64, optionally as a `data:` URL.
     pub data: String,
-    frame: Option<u32>,
+    frame: Option<FrameValue>,
+    frames: Option<String>,
+    fps: Option<f64>,
+    background: Option<String>,
     format: Option<String>,
     quality: Option<i64>,
     width: Option<u32>,
     height: Option<u32>,
+}
+
+/// A JSON `frame`: an index or `"all"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FrameValue {
+    Index(u64),
+    Text(String),
+}
+
+/// The text parameters of a request, before validation.
+#[derive(Debug, Default)]
+struct RawParams<'a> {
+    frame: Option<&'a str>,
+    frames: Option<&'a str>,
+    fps: Option<f64>,
+    background: Option<&'a str>,
 }
 
 /// The body of `/convert/batch`.
@@ -50,6 +79,11 @@ pub struct ConvertItem {
 pub struct BatchRequest {
     /// The conversions, answered in the same order.
     pub items: Vec<ConvertItem>,
+}
+
+/// The value of a parameter, `None` when absent or blank.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn number<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Option<T>, ApiError> {
@@ -68,10 +102,11 @@ impl RenderParams {
     ///
     /// # Errors
     ///
-    /// `bad_format` for a format other than png/webp, `invalid_parameter` for a quality outside
-    /// 1-100. Sizes and frames are checked against the animation by the pipeline.
-    pub fn new(
-        frame: Option<u32>,
+    /// `bad_format` for a format other than png/webp/apng/gif, `invalid_parameter` for a quality
+    /// outside 1-100, a `frame`, `frames` or `background` that does not parse, or both `frame`
+    /// and `frames`. Sizes, frames and fps are checked against the animation by the pipeline.
+    fn new(
+        raw: &RawParams<'_>,
         format: Option<&str>,
         quality: Option<i64>,
         width: Option<u32>,
@@ -82,10 +117,28 @@ impl RenderParams {
             Some(name) => name.to_ascii_lowercase().parse().map_err(|_| {
                 ApiError::new(
                     ErrorCode::BadFormat,
-                    format!("unsupported format {name:?}; use png or webp"),
+                    format!("unsupported format {name:?}; use png, webp, apng or gif"),
                 )
             })?,
         };
+        let frames = match (given(raw.frame), given(raw.frames)) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid_parameter(
+                    "give either frame or frames, not both",
+                ));
+            }
+            (Some(frame), None) => {
+                FrameSelection::parse_frame(frame).map_err(ApiError::invalid_parameter)?
+            }
+            (None, Some(frames)) => {
+                FrameSelection::parse_range(frames).map_err(ApiError::invalid_parameter)?
+            }
+            (None, None) => FrameSelection::default_for(format),
+        };
+        let background = given(raw.background)
+            .map(parse_color)
+            .transpose()
+            .map_err(ApiError::invalid_parameter)?;
         let quality = match quality {
             None => DEFAULT_QUALITY,
             Some(q) => u8::try_from(q)
@@ -96,7 +149,9 @@ impl RenderParams {
                 })?,
         };
         Ok(Self {
-            frame: frame.unwrap_or(0),
+            frames,
+            fps: raw.fps,
+            background,
             format,
             quality,
             width,
@@ -108,7 +163,9 @@ impl RenderParams {
     ///
     /// # Errors
     ///
-    /// As [`RenderParams::new`], plus `invalid_parameter` for a value that is not a number.
+    /// `bad_format` for an unknown format; `invalid_parameter` for a quality outside 1-100, a
+    /// value that is not a number, a `frame`, `frames` or `background` that does not parse, or
+    /// both `frame` and `frames`.
     pub fn from_query(query: &RenderQuery) -> Result<Self, ApiError> {
         let quality = match number::<i64>("quality", query.quality.as_deref()) {
             Err(_) => {
@@ -119,8 +176,20 @@ impl RenderParams {
             }
             Ok(q) => q,
         };
+        let fps = match query.fps.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(text.parse::<f64>().map_err(|_| {
+                ApiError::invalid_parameter(format!("fps must be a number, got {text:?}"))
+            })?),
+        };
+        let raw = RawParams {
+            frame: query.frame.as_deref(),
+            frames: query.frames.as_deref(),
+            fps,
+            background: query.background.as_deref(),
+        };
         Self::new(
-            number("frame", query.frame.as_deref())?,
+            &raw,
             query.format.as_deref(),
             quality,
             number("width", query.width.as_deref())?,
@@ -132,10 +201,21 @@ impl RenderParams {
     ///
     /// # Errors
     ///
-    /// As [`RenderParams::new`].
+    /// As [`RenderParams::from_query`].
     pub fn from_item(item: &ConvertItem) -> Result<Self, ApiError> {
+        let frame = match &item.frame {
+            None => None,
+            Some(FrameValue::Index(k)) => Some(k.to_string()),
+            Some(FrameValue::Text(text)) => Some(text.clone()),
+        };
+        let raw = RawParams {
+            frame: frame.as_deref(),
+            frames: item.frames.as_deref(),
+            fps: item.fps,
+            background: item.background.as_deref(),
+        };
         Self::new(
-            item.frame,
+            &raw,
             item.format.as_deref(),
             item.quality,
             item.width,
@@ -162,7 +242,7 @@ mod tests {
     #[test]
     fn defaults() {
         let params = query("").unwrap();
-        assert_eq!(params.frame, 0);
+        assert_eq!(params.frames, FrameSelection::One(0));
         assert_eq!(params.format, ImageFormat::Png);
         assert_eq!(params.quality, DEFAULT_QUALITY);
         assert_eq!((params.width, params.height), (None, None));
@@ -171,18 +251,41 @@ mod tests {
     #[test]
     fn parses_every_parameter() {
         let params = query("frame=3&format=WEBP&quality=50&width=100&height=80").unwrap();
-        assert_eq!(params.frame, 3);
+        assert_eq!(params.frames, FrameSelection::One(3));
         assert_eq!(params.format, ImageFormat::WebP);
         assert_eq!(params.quality, 50);
         assert_eq!((params.width, params.height), (Some(100), Some(80)));
     }
 
     #[test]
+    fn animated_formats_default_to_every_frame() {
+        let params = query("format=gif&fps=25&background=%23ffffff").unwrap();
+        assert_eq!(params.frames, FrameSelection::All);
+        assert_eq!(params.fps, Some(25.0));
+        assert_eq!(params.background, Some([255, 255, 255]));
+        let params = query("format=webp&frames=10-20").unwrap();
+        assert_eq!(params.frames, FrameSelection::Range { start: 10, end: 20 });
+        assert_eq!(
+            query("format=apng&frame=4").unwrap().frames,
+            FrameSelection::One(4)
+        );
+    }
+
+    #[test]
     fn rejects_bad_values_with_their_names() {
         assert_eq!(
-            query("format=gif").unwrap_err().code(),
+            query("format=bmp").unwrap_err().code(),
             ErrorCode::BadFormat
         );
+        for bad in [
+            "frame=all&frames=0-3",
+            "frames=3-1",
+            "fps=fast",
+            "background=red",
+        ] {
+            let err = query(bad).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidParameter, "{bad}: {err}");
+        }
         let err = query("quality=0").unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidParameter);
         assert!(err.message().contains("quality"), "{err}");

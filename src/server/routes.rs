@@ -13,8 +13,8 @@ use super::error::{ApiError, ErrorCode};
 use super::params::{BatchRequest, ConvertItem, RenderParams, RenderQuery};
 use super::pool::{PoolError, round2};
 use super::state::AppState;
-use crate::encode::{self, ImageFormat};
-use crate::pipeline;
+use crate::encode::ImageFormat;
+use crate::pipeline::{self, ExportOptions};
 
 /// Header with the server-side processing time in milliseconds (2 decimals).
 pub const PROCESSING_TIME: &str = "x-processing-time";
@@ -24,6 +24,9 @@ pub const TOTAL_FRAMES: &str = "x-total-frames";
 pub const CACHE_HIT: &str = "x-cache-hit";
 /// Header with the encoded image size in bytes.
 pub const IMAGE_SIZE: &str = "x-image-size";
+/// Header with the number of frames in the file (1 for a still; an animation's identical
+/// consecutive frames count once).
+pub(super) const FRAMES_ENCODED: &str = "x-frames-encoded";
 
 /// Accepts standard base64 with or without padding.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -39,6 +42,7 @@ struct Rendered {
     height: u32,
     format: ImageFormat,
     total_frames: u32,
+    frames_encoded: u32,
     cache_hit: bool,
 }
 
@@ -52,6 +56,7 @@ struct ConvertedJson {
     format: &'static str,
     size: usize,
     total_frames: u32,
+    frames_encoded: u32,
     processing_time: String,
     cache_hit: bool,
 }
@@ -72,38 +77,38 @@ fn pool_error(err: PoolError) -> ApiError {
 }
 
 fn format_name(format: ImageFormat) -> &'static str {
-    match format {
-        ImageFormat::Png => "png",
-        ImageFormat::WebP => "webp",
-    }
+    format.extension()
 }
 
 fn ms_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Decode, look up or parse, render and encode; runs on a render thread.
+/// Decode, look up or parse, render and encode; runs on a render thread. An animation is this
+/// one job too: its frames fan out over the render pool's threads from here.
 fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rendered, ApiError> {
     let limits = &state.config.limits;
     let json = pipeline::decode(input, limits)?;
     let lookup = state.animations.get_or_parse(&json)?;
     let animation = &lookup.animation;
     let (width, height) = pipeline::output_size(animation, params.width, params.height, limits)?;
-    let image = pipeline::render_frame(
-        animation,
-        u64::from(params.frame),
+    let options = ExportOptions {
+        format: params.format,
+        frames: params.frames,
+        fps: params.fps,
+        quality: params.quality,
+        background: params.background,
         width,
         height,
-        &limits.budget,
-    )?;
-    let bytes = encode::encode(&image, params.format, params.quality)
-        .map_err(pipeline::PipelineError::from)?;
+    };
+    let export = pipeline::export(animation, &options, limits)?;
     Ok(Rendered {
-        bytes,
+        bytes: export.bytes,
         width,
         height,
         format: params.format,
         total_frames: animation.total_frames(),
+        frames_encoded: export.frames_encoded,
         cache_hit: lookup.hit,
     })
 }
@@ -121,6 +126,7 @@ fn render_item(state: &AppState, item: &ConvertItem) -> Result<ConvertedJson, Ap
         height: out.height,
         format: format_name(out.format),
         total_frames: out.total_frames,
+        frames_encoded: out.frames_encoded,
         processing_time: format!("{:.2}ms", ms_since(start)),
         cache_hit: out.cache_hit,
     })
@@ -213,6 +219,7 @@ pub(super) async fn convert(
         ))
         .insert_header((PROCESSING_TIME, format!("{ms:.2}")))
         .insert_header((TOTAL_FRAMES, out.total_frames))
+        .insert_header((FRAMES_ENCODED, out.frames_encoded))
         .insert_header(cache_header(out.cache_hit))
         .insert_header((IMAGE_SIZE, out.bytes.len()))
         .insert_header(("x-image-width", out.width))
@@ -220,7 +227,8 @@ pub(super) async fn convert(
         .body(out.bytes))
 }
 
-/// `POST /convert/base64`: JSON `{data, frame, format, quality, width, height}` -> JSON image.
+/// `POST /convert/base64`: JSON `{data, frame, frames, fps, format, quality, background, width,
+/// height}` -> JSON image.
 pub(super) async fn convert_base64(
     req: HttpRequest,
     payload: web::Payload,
@@ -236,6 +244,7 @@ pub(super) async fn convert_base64(
     Ok(HttpResponse::Ok()
         .insert_header((PROCESSING_TIME, out.processing_time.trim_end_matches("ms")))
         .insert_header((TOTAL_FRAMES, out.total_frames))
+        .insert_header((FRAMES_ENCODED, out.frames_encoded))
         .insert_header(cache_header(out.cache_hit))
         .insert_header((IMAGE_SIZE, out.size))
         .json(out))

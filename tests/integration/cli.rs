@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use crate::decoded::{self, Decoded};
 use crate::util;
 
 fn bin() -> Command {
@@ -218,7 +219,7 @@ fn convert_errors_are_one_line_with_exit_2() {
         .arg("convert")
         .arg(smiley())
         .arg("-o")
-        .arg(dir.join("x.gif")));
+        .arg(dir.join("x.bmp")));
     assert_error(&res, "cannot tell the format");
     assert!(!out.exists(), "no output is written on error");
 }
@@ -350,4 +351,231 @@ fn bench_render_reports_the_reference_tool_fields() {
         assert!(file[key].is_number(), "{key} in {file}");
     }
     assert_eq!(doc["aggregate"]["files_ok"], 1);
+}
+
+fn moves_then_holds() -> PathBuf {
+    util::repo_root().join("tests/fixtures/http/moves_then_holds.json")
+}
+
+/// Runs `convert INPUT -o DIR/NAME ARGS...` and decodes the animation it wrote.
+fn convert_animation(input: &Path, dir: &Path, name: &str, args: &[&str]) -> Decoded {
+    let out = dir.join(name);
+    let res = run(bin()
+        .arg("convert")
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .args(args));
+    assert!(res.status.success(), "{name} {args:?}: {}", stderr(&res));
+    decoded::decode(&std::fs::read(&out).expect("reads the output"))
+}
+
+#[test]
+fn convert_animations_by_extension_play_the_whole_sticker() {
+    // smiley.tgs: 90 frames at 30 fps, 3 s, transparent corners, opaque face.
+    let dir = scratch("anim-formats");
+    for (name, args, format, frames) in [
+        ("s.webp", &["--frame", "all"][..], "webp", 90),
+        ("s.apng", &[][..], "apng", 90),
+        // GIF delays are whole hundredths: 30 fps becomes 3 cs (33.3 fps), 100 frames.
+        ("s.gif", &[][..], "gif", 100),
+    ] {
+        let args: Vec<&str> = args.iter().copied().chain(["--width", "96"]).collect();
+        let anim = convert_animation(&smiley(), &dir, name, &args);
+        assert_eq!(anim.format, format, "{name}");
+        assert_eq!(anim.size(), (96, 96), "{name}");
+        assert_eq!(anim.frames.len(), frames, "{name}");
+        assert!(
+            (anim.duration_ms() - 3000.0).abs() < 1e-6,
+            "{name}: {:?}",
+            anim.delays_ms
+        );
+        assert_eq!(anim.loops, 0, "{name} loops forever");
+        for (k, frame) in anim.frames.iter().enumerate() {
+            assert_eq!(
+                frame.get_pixel(0, 0)[3],
+                0,
+                "{name} frame {k}: corner transparent"
+            );
+            assert_eq!(
+                frame.get_pixel(48, 48)[3],
+                255,
+                "{name} frame {k}: face opaque"
+            );
+        }
+        assert_ne!(anim.frames[0], anim.frames[45], "{name}: the face moves");
+    }
+}
+
+#[test]
+fn convert_gif_at_60_fps_is_resampled_to_50() {
+    let dir = scratch("anim-gif-fps");
+    let anim = convert_animation(&smiley(), &dir, "s.gif", &["--fps", "60", "-W", "64"]);
+    assert_eq!(anim.frames.len(), 150, "3 s at 50 fps");
+    assert!(
+        anim.delays_ms.iter().all(|&d| d == 20.0),
+        "{:?}",
+        anim.delays_ms
+    );
+}
+
+#[test]
+fn convert_frames_range_and_fps_keep_exact_timing() {
+    let dir = scratch("anim-range");
+    // Frames 10-19 of a 30 fps sticker last 1/3 s; at 60 fps that is 20 frames of 16-17 ms.
+    let anim = convert_animation(
+        &smiley(),
+        &dir,
+        "r.webp",
+        &["--frames", "10-19", "--fps", "60", "-W", "64", "-q", "100"],
+    );
+    assert_eq!(anim.frames.len(), 20);
+    assert_eq!(anim.duration_ms(), 333.0, "{:?}", anim.delays_ms);
+    assert!(
+        anim.delays_ms.iter().all(|&d| d == 16.0 || d == 17.0),
+        "{:?}",
+        anim.delays_ms
+    );
+    let apng = convert_animation(
+        &smiley(),
+        &dir,
+        "r.apng",
+        &["--frames", "10-19", "-W", "64"],
+    );
+    assert_eq!(apng.frames.len(), 10);
+    assert!(
+        (apng.duration_ms() - 1000.0 / 3.0).abs() < 1e-9,
+        "{:?}",
+        apng.delays_ms
+    );
+}
+
+#[test]
+fn convert_merges_identical_frames_into_longer_ones() {
+    // The box moves over frames 0-10 and then holds for 9 more frames of 1/10 s.
+    let dir = scratch("anim-merge");
+    for name in ["m.apng", "m.gif", "m.webp"] {
+        let anim = convert_animation(&moves_then_holds(), &dir, name, &["--frame", "all"]);
+        assert_eq!(anim.frames.len(), 11, "{name}: {:?}", anim.delays_ms);
+        assert_eq!(anim.delays_ms[..10], [100.0; 10], "{name}");
+        assert_eq!(
+            anim.delays_ms[10], 1000.0,
+            "{name}: the held frame lasts 10 frames"
+        );
+    }
+}
+
+#[test]
+fn convert_gif_background_is_a_matte() {
+    let dir = scratch("anim-matte");
+    let anim = convert_animation(
+        &smiley(),
+        &dir,
+        "b.gif",
+        &["--background", "#00ff00", "-W", "64"],
+    );
+    for frame in &anim.frames {
+        assert_eq!(
+            frame.get_pixel(0, 0).0,
+            [0, 255, 0, 255],
+            "corner is the matte"
+        );
+    }
+    // A still GIF works too, by --frame.
+    let out = dir.join("still.gif");
+    let res = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg("-o")
+        .arg(&out)
+        .args(["--frame", "3"]));
+    assert!(res.status.success(), "{}", stderr(&res));
+    let still = decoded::decode(&std::fs::read(&out).unwrap());
+    assert_eq!(still.frames.len(), 1);
+}
+
+#[test]
+fn convert_animation_errors() {
+    let dir = scratch("anim-errors");
+    let out = dir.join("x.webp");
+    let convert = |args: &[&str]| {
+        run(bin()
+            .arg("convert")
+            .arg(smiley())
+            .arg("-o")
+            .arg(&out)
+            .args(args))
+    };
+    assert_error(
+        &convert(&["--frame", "all", "--fps", "0"]),
+        "fps must be above 0",
+    );
+    assert_error(&convert(&["--frame", "all", "--fps", "500"]), "at most 120");
+    assert_error(&convert(&["--frames", "0-90"]), "frame 90 is out of range");
+    // Malformed values are refused by the argument parser (exit 2, naming the flag).
+    for args in [
+        &["--frames", "9-3"][..],
+        &["--frame", "some"][..],
+        &["--background", "red"][..],
+        &["--frame", "all", "--frames", "0-3"][..],
+    ] {
+        let res = convert(args);
+        assert_eq!(res.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&res).contains(args[0]), "{args:?}: {}", stderr(&res));
+    }
+    assert!(!out.exists(), "no output is written on error");
+}
+
+#[test]
+fn convert_batch_into_a_directory_goes_on_past_bad_files() {
+    let dir = scratch("batch");
+    let pack = dir.join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    std::fs::copy(smiley(), pack.join("smiley.tgs")).unwrap();
+    std::fs::copy(moves_then_holds(), pack.join("box.json")).unwrap();
+    std::fs::write(pack.join("broken.tgs"), b"\x1f\x8b not really gzip").unwrap();
+    std::fs::write(pack.join("notes.txt"), b"not an input").unwrap();
+    let out = dir.join("out");
+    let res = run(bin()
+        .arg("convert")
+        .arg(&pack)
+        .arg("--out-dir")
+        .arg(&out)
+        .args(["--format", "gif", "-W", "32"]));
+    let err = stderr(&res);
+    assert_eq!(
+        res.status.code(),
+        Some(2),
+        "a failed file fails the run: {err}"
+    );
+    assert!(err.contains("broken.tgs: input looks gzipped"), "{err}");
+    assert!(err.contains("1 of 3 files failed"), "{err}");
+    let summary = String::from_utf8_lossy(&res.stdout);
+    assert!(summary.starts_with("converted 2, failed 1;"), "{summary}");
+    let smiley_gif = decoded::decode(&std::fs::read(out.join("smiley.gif")).unwrap());
+    assert_eq!(
+        (smiley_gif.size(), smiley_gif.frames.len()),
+        ((32, 32), 100)
+    );
+    assert_eq!(
+        decoded::decode(&std::fs::read(out.join("box.gif")).unwrap())
+            .frames
+            .len(),
+        11
+    );
+    assert!(
+        !out.join("broken.gif").exists() && !out.join("notes.gif").exists(),
+        "no output"
+    );
+    // Without --format, or with -o and several inputs, the command says what to give.
+    let res = run(bin().arg("convert").arg(&pack).arg("--out-dir").arg(&out));
+    assert_eq!(res.status.code(), Some(2));
+    assert!(stderr(&res).contains("--format"), "{}", stderr(&res));
+    let two = run(bin()
+        .arg("convert")
+        .arg(smiley())
+        .arg(smiley())
+        .arg("-o")
+        .arg(dir.join("x.gif")));
+    assert_error(&two, "2 inputs need --out-dir");
 }

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use crate::decoded;
+
 pub(super) const BIN: &str = env!("CARGO_BIN_EXE_tgs-converter");
 
 fn fixture(rel: &str) -> Vec<u8> {
@@ -596,7 +598,7 @@ fn convert_parameter_errors() {
     post("frame=30").assert_error(400, "frame_out_of_range");
     post("frame=-1").assert_error(400, "invalid_parameter");
     post("frame=abc").assert_error(400, "invalid_parameter");
-    post("format=gif").assert_error(400, "bad_format");
+    post("format=bmp").assert_error(400, "bad_format");
     post("quality=0").assert_error(400, "invalid_parameter");
     post("quality=101").assert_error(400, "invalid_parameter");
     post("quality=high").assert_error(400, "invalid_parameter");
@@ -691,7 +693,9 @@ fn base64_errors() {
     let post = |body: Value| server.post_json("/convert/base64", &body);
     post(json!({"data": "%%% not base64 %%%"})).assert_error(400, "bad_base64");
     post(json!({"frame": 1})).assert_error(400, "bad_json");
-    post(json!({"data": b64(&square_tgs()), "frame": "one"})).assert_error(400, "bad_json");
+    post(json!({"data": b64(&square_tgs()), "frame": -1})).assert_error(400, "bad_json");
+    post(json!({"data": b64(&square_tgs()), "frame": "one"}))
+        .assert_error(400, "invalid_parameter");
     post(json!({"data": b64(&square_tgs()), "frame": 99})).assert_error(400, "frame_out_of_range");
     post(json!({"data": b64(&square_tgs()), "format": "bmp"})).assert_error(400, "bad_format");
     post(json!({"data": b64(&square_tgs()), "quality": 0})).assert_error(400, "invalid_parameter");
@@ -761,6 +765,129 @@ fn batch_item_limit() {
     let item = json!({"data": b64(&square_tgs())});
     let res = server.post_json("/convert/batch", &json!({"items": [item, item, item]}));
     res.assert_error(400, "too_many_items");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Animations: /convert, /convert/base64 and batch items with frame=all, frames=, fps=
+
+#[test]
+fn convert_animated_formats_with_headers() {
+    let server = Server::start();
+    let tgs = smiley_tgs();
+    for (query, mime, frames, duration) in [
+        ("format=webp&frame=all&width=64", "image/webp", 90, 3000.0),
+        ("format=apng&width=64", "image/apng", 90, 3000.0),
+        // 30 fps as GIF: 3 cs per frame.
+        ("format=gif&width=64", "image/gif", 100, 3000.0),
+        (
+            "format=gif&width=64&fps=10&background=%23ffffff",
+            "image/gif",
+            30,
+            3000.0,
+        ),
+        (
+            "format=webp&frames=30-59&fps=15&width=48",
+            "image/webp",
+            15,
+            1000.0,
+        ),
+    ] {
+        let res = server.post_raw(&format!("/convert?{query}"), "application/gzip", &tgs);
+        assert_eq!(
+            res.status,
+            200,
+            "{query}: {}",
+            String::from_utf8_lossy(&res.body)
+        );
+        assert_eq!(res.header("content-type"), Some(mime), "{query}");
+        assert_eq!(res.header("x-total-frames"), Some("90"), "{query}");
+        let anim = decoded::decode(&res.body);
+        assert_eq!(anim.frames.len(), frames, "{query}");
+        assert_eq!(
+            res.header("x-frames-encoded"),
+            Some(frames.to_string().as_str()),
+            "{query}"
+        );
+        assert!(
+            (anim.duration_ms() - duration).abs() < 1e-6,
+            "{query}: {:?}",
+            anim.delays_ms
+        );
+        assert_eq!(anim.loops, 0, "{query}");
+        let corner = anim.frames[0].get_pixel(0, 0).0;
+        if query.contains("background") {
+            assert_eq!(corner, [255, 255, 255, 255], "{query}: matte");
+        } else {
+            assert_eq!(corner[3], 0, "{query}: transparent corner");
+        }
+    }
+    // A still keeps its old answer, with one frame encoded.
+    let still = server.post_raw("/convert?frame=5", "application/gzip", &tgs);
+    assert_eq!(still.header("x-frames-encoded"), Some("1"));
+    assert_eq!(still.png_size(), (512, 512));
+}
+
+#[test]
+fn convert_animation_merges_held_frames() {
+    let server = Server::start();
+    let json = fixture("http/moves_then_holds.json");
+    let res = server.post_raw("/convert?format=apng", "application/json", &json);
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.header("x-total-frames"), Some("20"));
+    assert_eq!(res.header("x-frames-encoded"), Some("11"));
+    let anim = decoded::decode(&res.body);
+    assert_eq!(anim.delays_ms.last(), Some(&1000.0), "{:?}", anim.delays_ms);
+}
+
+#[test]
+fn base64_and_batch_export_animations() {
+    let server = Server::start();
+    let data = b64(&square_tgs());
+    let out = server
+        .post_json(
+            "/convert/base64",
+            &json!({"data": data, "frame": "all", "format": "gif", "width": 32}),
+        )
+        .json();
+    assert_eq!(out["format"], "gif");
+    let anim = decoded::decode(&unb64(&out["image"]));
+    assert_eq!(out["framesEncoded"], anim.frames.len());
+    assert_eq!(anim.size(), (32, 24));
+    let res = server.post_json(
+        "/convert/batch",
+        &json!({"items": [
+            {"data": data, "format": "webp", "frames": "0-9", "width": 32},
+            {"data": data, "format": "apng", "fps": 0},
+        ]}),
+    );
+    let results = res.json()["results"].as_array().unwrap().clone();
+    let anim = decoded::decode(&unb64(&results[0]["image"]));
+    assert_eq!(anim.format, "webp");
+    assert_eq!(results[0]["framesEncoded"], anim.frames.len());
+    assert_eq!(results[1]["code"], "invalid_parameter", "{}", results[1]);
+}
+
+#[test]
+fn convert_animation_errors_and_limits() {
+    let server = Server::with_env(&[
+        ("MAX_EXPORT_FRAMES", "50"),
+        ("MAX_EXPORT_PIXELS", "1000000"),
+    ]);
+    let tgs = smiley_tgs();
+    let post =
+        |query: &str| server.post_raw(&format!("/convert?{query}"), "application/gzip", &tgs);
+    post("format=gif&fps=0").assert_error(400, "invalid_parameter");
+    post("format=gif&fps=121").assert_error(400, "invalid_parameter");
+    post("format=gif&fps=ten").assert_error(400, "invalid_parameter");
+    post("format=webp&frames=0-90").assert_error(400, "frame_out_of_range");
+    post("format=webp&frames=9-3").assert_error(400, "invalid_parameter");
+    post("format=webp&frame=all&frames=0-3").assert_error(400, "invalid_parameter");
+    post("format=gif&background=green").assert_error(400, "invalid_parameter");
+    // 90 frames is over 50; 40 frames of 512x512 are over a million pixels.
+    post("format=apng&width=8").assert_error(422, "limit_exceeded");
+    post("format=apng&frames=0-39").assert_error(422, "limit_exceeded");
+    let res = post("format=apng&frames=0-39&width=128");
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
 }
 
 // ---------------------------------------------------------------------------------------------

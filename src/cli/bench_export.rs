@@ -1,0 +1,131 @@
+//! `bench-export`: whole-sticker exports (animated WebP, APNG, GIF) timed end to end on all
+//! cores, with the size of each file, so the README's format table comes from our own command.
+//!
+//! Timed per file and format: [`pipeline::export`] (resampling, parallel rendering, merging,
+//! encoding, the container), the best of `--repeat` runs (the least disturbed one on a shared
+//! machine); not timed: reading, gunzip and parsing, which every format shares. Reported per
+//! format: the median and p90 over the files of that time, and the median file size.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::CliResult;
+use super::args::BenchExportArgs;
+use super::io::read_input;
+use crate::pipeline::{self, ExportOptions, FrameSelection, Limits};
+
+/// Runs `bench-export`.
+pub(super) fn run(args: &BenchExportArgs) -> CliResult {
+    let limits = Limits {
+        max_output_side: 16384,
+        max_export_frames: u32::MAX,
+        max_export_pixels: u64::MAX,
+        ..Limits::default()
+    };
+    let mut files = Vec::new();
+    let mut failed = 0;
+    for path in &args.files {
+        match bench_one(path, args, &limits) {
+            Ok(runs) => files.push(json!({ "file": path.display().to_string(), "runs": runs })),
+            Err(err) => {
+                failed += 1;
+                eprintln!("tgs-converter: warning: {}: {err}", path.display());
+            }
+        }
+    }
+    let mut summary = Vec::new();
+    for format in &args.formats {
+        let name = format.extension();
+        let runs: Vec<&Value> = files.iter().map(|f| &f["runs"][name]).collect();
+        let mut ms: Vec<f64> = runs.iter().filter_map(|r| r["ms"].as_f64()).collect();
+        let mut bytes: Vec<f64> = runs.iter().filter_map(|r| r["bytes"].as_f64()).collect();
+        let (median_ms, p90_ms, median_bytes) = (
+            quantile(&mut ms, 0.5),
+            quantile(&mut ms, 0.9),
+            quantile(&mut bytes, 0.5),
+        );
+        println!(
+            "{name:>5}: {} files, median {median_ms:.1} ms (p90 {p90_ms:.1} ms), median {:.1} KiB",
+            ms.len(),
+            median_bytes / 1024.0,
+        );
+        summary.push(json!({
+            "format": name,
+            "files": ms.len(),
+            "median_ms": median_ms,
+            "p90_ms": p90_ms,
+            "median_bytes": median_bytes,
+        }));
+    }
+    if let Some(out) = &args.json {
+        let report = json!({
+            "threads": rayon::current_num_threads(),
+            "size": [args.size.0, args.size.1],
+            "quality": args.quality,
+            "fps": args.fps,
+            "repeat": args.repeat,
+            "summary": summary,
+            "files": files,
+        });
+        let text = serde_json::to_string_pretty(&report)?;
+        super::io::write_output(out, text.as_bytes())?;
+    }
+    if failed > 0 {
+        return Err(format!("{failed} files failed; see the warnings above").into());
+    }
+    Ok(())
+}
+
+/// Exports one file in every format, `repeat` times each; the fastest run counts.
+fn bench_one(
+    path: &Path,
+    args: &BenchExportArgs,
+    limits: &Limits,
+) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    let raw = read_input(path, limits)?;
+    let animation = pipeline::load(&raw, limits)?;
+    let mut runs = serde_json::Map::new();
+    for &format in &args.formats {
+        let options = ExportOptions {
+            format,
+            frames: FrameSelection::All,
+            fps: args.fps,
+            quality: args.quality,
+            background: None,
+            width: args.size.0,
+            height: args.size.1,
+        };
+        let mut best = f64::INFINITY;
+        let mut export = None;
+        for _ in 0..args.repeat.max(1) {
+            let t0 = Instant::now();
+            let out = pipeline::export(&animation, &options, limits)?;
+            best = best.min(t0.elapsed().as_secs_f64() * 1000.0);
+            export = Some(out);
+        }
+        let export = export.expect("at least one run");
+        runs.insert(
+            format.extension().to_owned(),
+            json!({
+                "ms": best,
+                "bytes": export.bytes.len(),
+                "frames_rendered": export.frames_rendered,
+                "frames_encoded": export.frames_encoded,
+                "fps": export.fps,
+            }),
+        );
+    }
+    Ok(Value::Object(runs))
+}
+
+/// The `q` quantile (nearest rank) of `values`; NaN when empty.
+fn quantile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    values[rank - 1]
+}

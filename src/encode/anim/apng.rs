@@ -1,0 +1,235 @@
+//! APNG: each frame compressed by the png crate (in parallel), the animation chunks (`acTL`,
+//! `fcTL`, `fdAT`) written here.
+//!
+//! The png crate's own APNG writer wants the frame count before the first frame and compresses
+//! frames one after another; merging identical frames makes the count known only at the end, and
+//! compression is most of the cost. So every frame is a PNG of its own, whose zlib stream (its
+//! `IDAT` data) becomes the frame's `IDAT` (first frame) or `fdAT` (later frames). Chunk layout
+//! from the APNG spec (<https://wiki.mozilla.org/APNG_Specification>).
+
+use rayon::prelude::*;
+
+use super::{
+    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
+};
+use crate::encode::{EncodeError, Image, encode_png};
+
+const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+
+/// A compressed frame: its rectangle, its zlib stream and its delay as a fraction of a second.
+#[derive(Debug)]
+struct Compressed {
+    rect: Rect,
+    zlib: Vec<u8>,
+    delay_num: u16,
+    delay_den: u16,
+}
+
+/// Writes an APNG; frames are compressed as they come and kept compressed.
+#[derive(Debug)]
+pub struct ApngEncoder {
+    timeline: Timeline,
+    ihdr: Option<Vec<u8>>,
+    frames: Vec<Compressed>,
+    /// The last frame added: what the canvas shows before the next one.
+    previous: Option<Image>,
+}
+
+impl ApngEncoder {
+    /// Starts an animation on `timeline`.
+    pub fn new(timeline: Timeline) -> Self {
+        Self {
+            timeline,
+            ihdr: None,
+            frames: Vec::new(),
+            previous: None,
+        }
+    }
+
+    /// The delay of a frame: exactly `ticks/timescale` when both fit 16 bits, else milliseconds
+    /// with the ends rounded (durations still sum to the rounded total).
+    fn delay(&self, frame: &TimedFrame) -> (u16, u16) {
+        let ts = self.timeline.timescale;
+        let ticks = frame.end - frame.start;
+        match (u16::try_from(ticks), u16::try_from(ts)) {
+            (Ok(num), Ok(den)) => (num, den),
+            _ => {
+                let ms = to_units(frame.end, ts, 1000) - to_units(frame.start, ts, 1000);
+                (u16::try_from(ms).unwrap_or(u16::MAX), 1000)
+            }
+        }
+    }
+}
+
+impl AnimationEncoder for ApngEncoder {
+    fn add_frames(&mut self, mut frames: Vec<TimedFrame>) -> Result<(), EncodeError> {
+        for frame in &frames {
+            check_frame(frame, &self.timeline)?;
+        }
+        // After the first (the default image, always whole), each frame is the rectangle where
+        // it differs from the one before, drawn with blend_op SOURCE: exact, and much smaller.
+        let rects: Vec<Rect> = (0..frames.len())
+            .map(|k| {
+                let previous = if k == 0 {
+                    self.previous.as_ref()
+                } else {
+                    Some(&frames[k - 1].image)
+                };
+                previous.map_or_else(
+                    || Rect::full(&frames[k].image),
+                    |p| changed_rect(p, &frames[k].image),
+                )
+            })
+            .collect();
+        let files: Vec<Result<Vec<u8>, EncodeError>> = frames
+            .par_iter()
+            .zip(&rects)
+            .map(|(f, &rect)| {
+                if rect == Rect::full(&f.image) {
+                    encode_png(&f.image)
+                } else {
+                    encode_png(&crop(&f.image, rect))
+                }
+            })
+            .collect();
+        for ((frame, file), &rect) in frames.iter().zip(files).zip(&rects) {
+            let file = file?;
+            let mut zlib = Vec::with_capacity(file.len());
+            for (kind, data) in png_chunks(&file)? {
+                match &kind {
+                    b"IHDR" if self.ihdr.is_none() => self.ihdr = Some(data.to_vec()),
+                    b"IDAT" => zlib.extend_from_slice(data),
+                    _ => {}
+                }
+            }
+            let (delay_num, delay_den) = self.delay(frame);
+            self.frames.push(Compressed {
+                rect,
+                zlib,
+                delay_num,
+                delay_den,
+            });
+        }
+        if let Some(last) = frames.pop() {
+            self.previous = Some(last.image);
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Vec<u8>, EncodeError> {
+        let Some(ihdr) = &self.ihdr else {
+            return Err(EncodeError::Animation("an animation needs a frame".into()));
+        };
+        let size: usize = self.frames.iter().map(|f| f.zlib.len() + 64).sum();
+        let mut out = Vec::with_capacity(size + 64);
+        out.extend_from_slice(&SIGNATURE);
+        put_chunk(&mut out, b"IHDR", ihdr);
+        let count = u32::try_from(self.frames.len()).unwrap_or(u32::MAX);
+        let mut actl = Vec::with_capacity(8);
+        actl.extend_from_slice(&count.to_be_bytes());
+        actl.extend_from_slice(&u32::from(self.timeline.loop_count).to_be_bytes());
+        put_chunk(&mut out, b"acTL", &actl);
+        // fcTL and fdAT share one sequence counter.
+        let mut sequence = 0_u32;
+        for (k, frame) in self.frames.iter().enumerate() {
+            let mut fctl = Vec::with_capacity(26);
+            fctl.extend_from_slice(&sequence.to_be_bytes());
+            sequence += 1;
+            fctl.extend_from_slice(&frame.rect.width.to_be_bytes());
+            fctl.extend_from_slice(&frame.rect.height.to_be_bytes());
+            fctl.extend_from_slice(&frame.rect.x.to_be_bytes());
+            fctl.extend_from_slice(&frame.rect.y.to_be_bytes());
+            fctl.extend_from_slice(&frame.delay_num.to_be_bytes());
+            fctl.extend_from_slice(&frame.delay_den.to_be_bytes());
+            // dispose_op NONE; blend_op SOURCE: the frame replaces the canvas, transparent
+            // pixels included.
+            fctl.extend_from_slice(&[0, 0]);
+            put_chunk(&mut out, b"fcTL", &fctl);
+            if k == 0 {
+                put_chunk(&mut out, b"IDAT", &frame.zlib);
+            } else {
+                let mut fdat = Vec::with_capacity(frame.zlib.len() + 4);
+                fdat.extend_from_slice(&sequence.to_be_bytes());
+                sequence += 1;
+                fdat.extend_from_slice(&frame.zlib);
+                put_chunk(&mut out, b"fdAT", &fdat);
+            }
+        }
+        put_chunk(&mut out, b"IEND", &[]);
+        Ok(out)
+    }
+}
+
+/// A PNG chunk's type and data.
+type Chunk<'a> = ([u8; 4], &'a [u8]);
+
+/// The chunks of a PNG file (after the signature).
+fn png_chunks(file: &[u8]) -> Result<Vec<Chunk<'_>>, EncodeError> {
+    let bad = || EncodeError::Animation("png frame: malformed chunk".into());
+    let mut rest = file.get(SIGNATURE.len()..).ok_or_else(bad)?;
+    let mut chunks = Vec::new();
+    while rest.len() >= 12 {
+        let len = u32::from_be_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
+        let kind: [u8; 4] = rest[4..8].try_into().expect("4 bytes");
+        let data = rest.get(8..8 + len).ok_or_else(bad)?;
+        chunks.push((kind, data));
+        rest = rest.get(12 + len..).ok_or_else(bad)?;
+    }
+    Ok(chunks)
+}
+
+/// Appends a PNG chunk: length, type, data, CRC-32 of type and data.
+fn put_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apng_decodes_with_the_png_crate() {
+        let timeline = Timeline {
+            width: 2,
+            height: 2,
+            timescale: 60,
+            loop_count: 0,
+        };
+        let frame = |v: u8, start, end| TimedFrame {
+            image: Image {
+                width: 2,
+                height: 2,
+                data: vec![v; 16],
+            },
+            start,
+            end,
+        };
+        let mut enc = Box::new(ApngEncoder::new(timeline));
+        enc.add_frames(vec![frame(1, 0, 1), frame(2, 1, 4)])
+            .unwrap();
+        let file = enc.finish().unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(file))
+            .read_info()
+            .unwrap();
+        let actl = reader.info().animation_control.unwrap();
+        assert_eq!((actl.num_frames, actl.num_plays), (2, 0));
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let mut delays = Vec::new();
+        let mut firsts = Vec::new();
+        for _ in 0..2 {
+            reader.next_frame(&mut buf).unwrap();
+            let fc = reader.info().frame_control.unwrap();
+            delays.push((fc.delay_num, fc.delay_den));
+            firsts.push(buf[0]);
+        }
+        assert_eq!(delays, vec![(1, 60), (3, 60)]);
+        assert_eq!(firsts, vec![1, 2]);
+    }
+}

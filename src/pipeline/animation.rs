@@ -1,0 +1,513 @@
+//! Whole-animation export: frame selection, resampling to the output frame rate, parallel
+//! rendering, merging of identical frames, and streaming into an animated encoder.
+//!
+//! Timing is exact: the output has its own clock (ticks of a timescale), frame `j` starts at tick
+//! `round(j * timescale / fps)` and the last frame ends at the selection's duration, so the
+//! frame durations add up to the duration. The source time of frame `j` follows from its start
+//! tick, so an output rate other than the animation's (`fps`, or GIF's hundredths of a second)
+//! samples the animation between its own frames rather than playing it faster or slower.
+
+use std::cell::RefCell;
+
+use raster::{Budget, Pixmap, Time};
+use rayon::prelude::*;
+use renderer::Animation;
+
+use super::{Limits, PipelineError, new_pixmap, render_frame};
+use crate::encode::anim::{
+    AnimatedWebPEncoder, AnimationEncoder, ApngEncoder, GifEncoder, StillWebPFrames, TimedFrame,
+    Timeline,
+};
+use crate::encode::{self, Image, ImageFormat};
+
+/// Highest output frame rate accepted (`fps`).
+pub const MAX_FPS: f64 = 120.0;
+
+/// Fewest hundredths of a second a GIF frame lasts: browsers show shorter delays as 1/10 s, so
+/// GIF output is at most 50 fps.
+const GIF_MIN_DELAY_CS: u32 = 2;
+
+/// Frames rendered for the GIF palette, spread over the animation.
+const PALETTE_SAMPLE_FRAMES: usize = 8;
+
+/// Which frames a conversion takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameSelection {
+    /// One frame: a still image.
+    One(u64),
+    /// The whole animation.
+    All,
+    /// Frames `start..=end` as an animation.
+    Range {
+        /// First frame index.
+        start: u64,
+        /// Last frame index, included.
+        end: u64,
+    },
+}
+
+impl FrameSelection {
+    /// Parses `frame`: a frame index or `all`.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the value.
+    pub fn parse_frame(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(Self::All);
+        }
+        text.parse()
+            .map(Self::One)
+            .map_err(|_| format!("frame must be a frame index or `all`, got {text:?}"))
+    }
+
+    /// Parses `frames`: `START-END` (both included) or `all`.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the value.
+    pub fn parse_range(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(Self::All);
+        }
+        let bad = || format!("frames must be START-END (e.g. 0-59) or `all`, got {text:?}");
+        let (start, end) = text.split_once('-').ok_or_else(bad)?;
+        let start: u64 = start.trim().parse().map_err(|_| bad())?;
+        let end: u64 = end.trim().parse().map_err(|_| bad())?;
+        if start > end {
+            return Err(format!("frames {text:?}: the start is after the end"));
+        }
+        Ok(Self::Range { start, end })
+    }
+
+    /// The selection when none is given: the whole animation for APNG and GIF, frame 0 else.
+    pub fn default_for(format: ImageFormat) -> Self {
+        if format.is_animated_by_default() {
+            Self::All
+        } else {
+            Self::One(0)
+        }
+    }
+}
+
+/// Parses a matte colour, `#rrggbb` or `rrggbb`.
+///
+/// # Errors
+///
+/// A message naming the value.
+pub fn parse_color(text: &str) -> Result<[u8; 3], String> {
+    let hex = text.trim();
+    let hex = hex.strip_prefix('#').unwrap_or(hex);
+    let bad = || format!("background must be a colour #rrggbb, got {text:?}");
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+    Ok([channel(0)?, channel(2)?, channel(4)?])
+}
+
+/// What to export.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExportOptions {
+    /// Output format.
+    pub format: ImageFormat,
+    /// Which frames.
+    pub frames: FrameSelection,
+    /// Output frame rate; `None` keeps the animation's (GIF: the nearest whole number of
+    /// hundredths, at most 50 fps).
+    pub fps: Option<f64>,
+    /// WebP quality 1-100.
+    pub quality: u8,
+    /// Matte colour: frames are composited over it and come out opaque.
+    pub background: Option<[u8; 3]>,
+    /// Output width in pixels (from [`super::output_size`]).
+    pub width: u32,
+    /// Output height in pixels.
+    pub height: u32,
+}
+
+/// An exported file and what went into it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Frames written into the file (identical consecutive frames count once).
+    pub frames_encoded: u32,
+    /// Frames rendered: the output frames of the selection at the output rate.
+    pub frames_rendered: u32,
+    /// The output frame rate (the animation's own for a still).
+    pub fps: f64,
+}
+
+/// Exports `animation` as `options` say: a still for [`FrameSelection::One`], else an animation.
+///
+/// # Errors
+///
+/// [`PipelineError::FrameOutOfRange`], [`PipelineError::InvalidOption`] for an `fps` outside
+/// `(0, 120]`, [`PipelineError::LimitExceeded`] over [`Limits::max_export_frames`] or
+/// [`Limits::max_export_pixels`], or [`PipelineError::Encode`].
+pub fn export(
+    animation: &Animation,
+    options: &ExportOptions,
+    limits: &Limits,
+) -> Result<Export, PipelineError> {
+    let (w, h) = (options.width, options.height);
+    let (start, end) = match options.frames {
+        FrameSelection::One(index) => {
+            let mut image = render_frame(animation, index, w, h, &limits.budget)?;
+            if let Some(bg) = options.background {
+                matte(&mut image, bg);
+            }
+            let bytes = encode::encode(&image, options.format, options.quality)?;
+            return Ok(Export {
+                bytes,
+                frames_encoded: 1,
+                frames_rendered: 1,
+                fps: animation.frame_rate(),
+            });
+        }
+        FrameSelection::All => (0, u64::from(animation.total_frames())),
+        FrameSelection::Range { start, end } => {
+            let total = animation.total_frames();
+            if end >= u64::from(total) {
+                return Err(PipelineError::FrameOutOfRange { frame: end, total });
+            }
+            (start, end + 1)
+        }
+    };
+    let schedule = Schedule::new(animation, start, end, options, limits.max_export_frames)?;
+    let frames = schedule.starts.len();
+    if frames as u64 > u64::from(limits.max_export_frames) {
+        return Err(PipelineError::LimitExceeded(format!(
+            "the export has more than {} frames, the limit; pass a lower fps or fewer frames",
+            limits.max_export_frames
+        )));
+    }
+    let pixels = frames as u64 * u64::from(w) * u64::from(h);
+    if pixels > limits.max_export_pixels {
+        return Err(PipelineError::LimitExceeded(format!(
+            "the export is {frames} frames of {w}x{h}, {pixels} pixels; the limit is {} \
+             (pass a smaller size, a lower fps or fewer frames)",
+            limits.max_export_pixels
+        )));
+    }
+    let timeline = Timeline {
+        width: w,
+        height: h,
+        timescale: schedule.timescale,
+        loop_count: 0,
+    };
+    let mut encoder: Box<dyn AnimationEncoder> = match options.format {
+        ImageFormat::WebP => Box::new(AnimatedWebPEncoder::new(
+            timeline,
+            StillWebPFrames {
+                quality: options.quality,
+            },
+        )?),
+        ImageFormat::Png | ImageFormat::Apng => Box::new(ApngEncoder::new(timeline)),
+        ImageFormat::Gif => {
+            let sample: Vec<usize> =
+                super::select_frames(frames as u32, Some(PALETTE_SAMPLE_FRAMES as u32))
+                    .into_iter()
+                    .map(|k| k as usize)
+                    .collect();
+            let images = render_all(animation, &schedule, &sample, options, &limits.budget)?;
+            Box::new(GifEncoder::new(timeline, &images)?)
+        }
+    };
+    let chunk = (2 * rayon::current_num_threads()).max(8);
+    let mut pending: Option<TimedFrame> = None;
+    let mut encoded = 0_u32;
+    let indices: Vec<usize> = (0..frames).collect();
+    for batch_indices in indices.chunks(chunk) {
+        let images = render_all(animation, &schedule, batch_indices, options, &limits.budget)?;
+        let mut batch = Vec::with_capacity(images.len());
+        for (&j, image) in batch_indices.iter().zip(images) {
+            let (start, end) = (schedule.starts[j], schedule.end_of(j));
+            // An unchanged frame only lengthens the one before it.
+            if let Some(last) = pending.as_mut().filter(|p| p.image.data == image.data) {
+                last.end = end;
+                continue;
+            }
+            batch.extend(pending.replace(TimedFrame { image, start, end }));
+        }
+        if !batch.is_empty() {
+            encoded += batch.len() as u32;
+            encoder.add_frames(batch)?;
+        }
+    }
+    if let Some(last) = pending {
+        encoded += 1;
+        encoder.add_frames(vec![last])?;
+    }
+    Ok(Export {
+        bytes: encoder.finish()?,
+        frames_encoded: encoded,
+        frames_rendered: frames as u32,
+        fps: schedule.fps,
+    })
+}
+
+/// When each output frame starts, in ticks, and which source time it shows.
+#[derive(Debug)]
+struct Schedule {
+    timescale: u32,
+    fps: f64,
+    /// Start tick of each output frame, strictly increasing.
+    starts: Vec<u64>,
+    /// Tick at which the last frame ends: the selection's duration.
+    end: u64,
+    /// Source time of the selection's first frame, in source frames.
+    first: f64,
+    /// Source frames per second.
+    frame_rate: f64,
+}
+
+impl Schedule {
+    /// The schedule of source frames `start..end` at the output rate of `options`, with at
+    /// most `max_frames + 1` frames (a hostile `op` must not make it allocate without bound;
+    /// the caller refuses more than `max_frames`).
+    fn new(
+        animation: &Animation,
+        start: u64,
+        end: u64,
+        options: &ExportOptions,
+        max_frames: u32,
+    ) -> Result<Self, PipelineError> {
+        let frame_rate = animation.frame_rate();
+        let requested = match options.fps {
+            Some(fps) if !(fps > 0.0 && fps <= MAX_FPS) => {
+                return Err(PipelineError::InvalidOption(format!(
+                    "fps must be above 0 and at most {MAX_FPS}, got {fps}"
+                )));
+            }
+            Some(fps) => fps,
+            None => frame_rate,
+        };
+        let (timescale, fps) = if options.format == ImageFormat::Gif {
+            // GIF counts hundredths of a second: the nearest whole delay, at least 2.
+            let cs = ((100.0 / requested).round() as u32).max(GIF_MIN_DELAY_CS);
+            (100, 100.0 / f64::from(cs))
+        } else if requested.fract() == 0.0 && requested <= f64::from(u16::MAX) {
+            (requested as u32, requested)
+        } else {
+            (1000, requested)
+        };
+        let first = animation.in_point() + start as f64;
+        let last = (animation.in_point() + end as f64).min(animation.out_point());
+        let duration = (last - first).max(0.0) / frame_rate;
+        let end_tick = ((duration * f64::from(timescale)).round() as u64).max(1);
+        let mut starts = Vec::new();
+        for j in 0_u64.. {
+            let tick = (j as f64 * f64::from(timescale) / fps).round() as u64;
+            if tick >= end_tick || starts.len() > max_frames as usize {
+                break;
+            }
+            if starts.last() != Some(&tick) {
+                starts.push(tick);
+            }
+        }
+        Ok(Self {
+            timescale,
+            fps,
+            starts,
+            end: end_tick,
+            first,
+            frame_rate,
+        })
+    }
+
+    fn end_of(&self, j: usize) -> u64 {
+        self.starts.get(j + 1).copied().unwrap_or(self.end)
+    }
+
+    /// The source time of output frame `j`.
+    fn time(&self, j: usize) -> Time {
+        let seconds = self.starts[j] as f64 / f64::from(self.timescale);
+        Time::from_frames(self.first + seconds * self.frame_rate)
+    }
+}
+
+thread_local! {
+    /// Each render thread's pixmap, kept between frames of the same size.
+    static PIXMAP: RefCell<Option<Pixmap>> = const { RefCell::new(None) };
+}
+
+/// Renders output frames `indices` in parallel, in order, matted if asked.
+fn render_all(
+    animation: &Animation,
+    schedule: &Schedule,
+    indices: &[usize],
+    options: &ExportOptions,
+    budget: &Budget,
+) -> Result<Vec<Image>, PipelineError> {
+    let (w, h) = (options.width, options.height);
+    indices
+        .par_iter()
+        .map(|&j| {
+            let mut data = Vec::new();
+            PIXMAP.with(|cell| -> Result<(), PipelineError> {
+                let mut slot = cell.borrow_mut();
+                let pixmap = match slot.take() {
+                    Some(p) if (p.width(), p.height()) == (w, h) => slot.insert(p),
+                    _ => slot.insert(new_pixmap(w, h)?),
+                };
+                raster::render_within(animation, schedule.time(j), budget, pixmap)?;
+                pixmap.write_straight_rgba8(&mut data);
+                Ok(())
+            })?;
+            let mut image = Image {
+                width: w,
+                height: h,
+                data,
+            };
+            if let Some(bg) = options.background {
+                matte(&mut image, bg);
+            }
+            Ok(image)
+        })
+        .collect()
+}
+
+/// Composites straight-alpha `image` over the opaque colour `bg`.
+fn matte(image: &mut Image, bg: [u8; 3]) {
+    for px in image.data.chunks_exact_mut(4) {
+        let a = u16::from(px[3]);
+        for c in 0..3 {
+            let v = u16::from(px[c]) * a + u16::from(bg[c]) * (255 - a);
+            px[c] = ((v + 127) / 255) as u8;
+        }
+        px[3] = 255;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn animation(fr: f64, op: f64) -> Animation {
+        let json = format!(r#"{{"v":"5.7.0","fr":{fr},"ip":0,"op":{op},"w":8,"h":8,"layers":[]}}"#);
+        Animation::from_slice(json.as_bytes()).unwrap()
+    }
+
+    fn options(format: ImageFormat, fps: Option<f64>) -> ExportOptions {
+        ExportOptions {
+            format,
+            frames: FrameSelection::All,
+            fps,
+            quality: 100,
+            background: None,
+            width: 8,
+            height: 8,
+        }
+    }
+
+    fn durations(s: &Schedule) -> Vec<u64> {
+        (0..s.starts.len())
+            .map(|j| s.end_of(j) - s.starts[j])
+            .collect()
+    }
+
+    #[test]
+    fn schedule_keeps_the_animation_rate_for_webp() {
+        let anim = animation(60.0, 180.0);
+        let s = Schedule::new(&anim, 0, 180, &options(ImageFormat::WebP, None), 1000).unwrap();
+        assert_eq!((s.timescale, s.starts.len(), s.end), (60, 180, 180));
+        assert_eq!(s.time(45), Time::from_frames(45.0));
+    }
+
+    #[test]
+    fn schedule_resamples_60_fps_to_50_for_gif() {
+        let anim = animation(60.0, 180.0);
+        let s = Schedule::new(&anim, 0, 180, &options(ImageFormat::Gif, None), 1000).unwrap();
+        assert_eq!((s.timescale, s.fps, s.starts.len()), (100, 50.0, 150));
+        assert!(durations(&s).iter().all(|&d| d == 2), "2 cs each");
+        // Output frame 5 is at 0.1 s: source frame 6.
+        assert_eq!(s.time(5), Time::from_frames(6.0));
+        // 30 fps: 3 cs (33.3 fps), the last frame shorter so the total stays 3 s.
+        let anim = animation(30.0, 90.0);
+        let s = Schedule::new(&anim, 0, 90, &options(ImageFormat::Gif, None), 1000).unwrap();
+        let d = durations(&s);
+        assert_eq!((d.len(), d.iter().sum::<u64>()), (100, 300));
+        assert_eq!(d.last(), Some(&3));
+    }
+
+    #[test]
+    fn schedule_with_fractional_fps_counts_milliseconds() {
+        let anim = animation(60.0, 180.0);
+        let s = Schedule::new(
+            &anim,
+            30,
+            90,
+            &options(ImageFormat::WebP, Some(29.97)),
+            1000,
+        )
+        .unwrap();
+        assert_eq!(s.timescale, 1000);
+        assert_eq!(
+            durations(&s).iter().sum::<u64>(),
+            1000,
+            "60 frames at 60 fps"
+        );
+        assert_eq!(s.time(0), Time::from_frames(30.0));
+        let err = Schedule::new(&anim, 0, 180, &options(ImageFormat::WebP, Some(0.0)), 1000);
+        assert!(matches!(err, Err(PipelineError::InvalidOption(_))));
+    }
+
+    #[test]
+    fn export_merges_identical_frames_and_checks_limits() {
+        // An empty animation: every frame is the same, so one frame lasts the whole 1.5 s.
+        let anim = animation(30.0, 45.0);
+        let out = export(&anim, &options(ImageFormat::Apng, None), &Limits::default()).unwrap();
+        assert_eq!((out.frames_rendered, out.frames_encoded), (45, 1));
+        let limits = Limits {
+            max_export_frames: 44,
+            ..Limits::default()
+        };
+        let err = export(&anim, &options(ImageFormat::Apng, None), &limits).unwrap_err();
+        assert!(matches!(err, PipelineError::LimitExceeded(_)), "{err}");
+        let limits = Limits {
+            max_export_pixels: 8 * 8 * 44,
+            ..Limits::default()
+        };
+        let err = export(&anim, &options(ImageFormat::Gif, None), &limits).unwrap_err();
+        assert!(err.to_string().contains("pixels"), "{err}");
+        // A billion frames are refused before any schedule or frame is made for them.
+        let huge = animation(60.0, 1.0e9);
+        let err = export(&huge, &options(ImageFormat::WebP, None), &Limits::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the export has more than 600 frames, the limit; pass a lower fps or fewer frames"
+        );
+    }
+
+    #[test]
+    fn frame_selection_and_colour_parse() {
+        assert_eq!(FrameSelection::parse_frame("all"), Ok(FrameSelection::All));
+        assert_eq!(FrameSelection::parse_frame("7"), Ok(FrameSelection::One(7)));
+        assert!(FrameSelection::parse_frame("-1").is_err(), "negative");
+        assert_eq!(
+            FrameSelection::parse_range("10-20"),
+            Ok(FrameSelection::Range { start: 10, end: 20 })
+        );
+        assert!(FrameSelection::parse_range("20-10").is_err(), "reversed");
+        assert!(FrameSelection::parse_range("5").is_err(), "no dash");
+        assert_eq!(parse_color("#ff8000"), Ok([255, 128, 0]));
+        assert_eq!(parse_color("FF8000"), Ok([255, 128, 0]));
+        assert!(parse_color("#ff80").is_err(), "short");
+        assert!(parse_color("#gg8000").is_err(), "not hex");
+    }
+
+    #[test]
+    fn matte_composites_over_the_colour() {
+        let mut image = Image {
+            width: 2,
+            height: 1,
+            data: vec![255, 0, 0, 128, 9, 9, 9, 0],
+        };
+        matte(&mut image, [0, 0, 255]);
+        assert_eq!(image.data, vec![128, 0, 127, 255, 0, 0, 255, 255]);
+    }
+}
