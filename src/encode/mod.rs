@@ -2,6 +2,7 @@
 //! format, one typed error.
 
 mod png;
+pub mod vp8;
 mod webp;
 
 use std::fmt;
@@ -27,7 +28,7 @@ pub enum ImageFormat {
     /// PNG, 8-bit RGBA.
     #[default]
     Png,
-    /// WebP, lossless VP8L (with near-lossless pre-quantisation below quality 100).
+    /// WebP: lossless VP8L at quality 100, lossy VP8 with lossless alpha below.
     WebP,
 }
 
@@ -82,6 +83,17 @@ pub enum EncodeError {
     Png(::png::EncodingError),
     /// The WebP encoder failed.
     WebP(image_webp::EncodingError),
+    /// The image is empty or too large for a lossy WebP frame.
+    Dimensions {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// The lossy encoder's mode partition outgrew its 19-bit size field.
+    LossyTooLarge,
+    /// The lossless alpha stream could not be taken from the VP8L encoder's output.
+    LossyAlpha,
 }
 
 impl fmt::Display for EncodeError {
@@ -92,6 +104,15 @@ impl fmt::Display for EncodeError {
             }
             Self::Png(err) => write!(f, "png: {err}"),
             Self::WebP(err) => write!(f, "webp: {err}"),
+            Self::Dimensions { width, height } => write!(
+                f,
+                "image is {width}x{height}; lossy webp needs 1 to {} pixels per side",
+                vp8::MAX_DIMENSION
+            ),
+            Self::LossyTooLarge => {
+                f.write_str("lossy webp mode data is too large; use a smaller image")
+            }
+            Self::LossyAlpha => f.write_str("lossy webp: unexpected output from the alpha encoder"),
         }
     }
 }
@@ -99,14 +120,18 @@ impl fmt::Display for EncodeError {
 impl std::error::Error for EncodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::BadBuffer { .. } => None,
+            Self::BadBuffer { .. }
+            | Self::Dimensions { .. }
+            | Self::LossyTooLarge
+            | Self::LossyAlpha => None,
             Self::Png(err) => Some(err),
             Self::WebP(err) => Some(err),
         }
     }
 }
 
-/// Encodes `image` as `format`. `quality` (1-100) matters for WebP only; 100 is exact.
+/// Encodes `image` as `format`. `quality` (1-100) matters for WebP only: 100 is exact lossless,
+/// below is lossy on libwebp's scale.
 ///
 /// # Errors
 ///
