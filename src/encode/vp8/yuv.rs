@@ -48,44 +48,52 @@ impl Planes {
         let mut u = vec![128; cs * mb_h * 8];
         let mut v = vec![128; u.len()];
         let mut uv_vis = vec![0; u.len()];
-        let px = |x: usize, yy: usize| -> [u8; 4] {
-            let i = (yy * w + x) * 4;
-            [
-                image.data[i],
-                image.data[i + 1],
-                image.data[i + 2],
-                image.data[i + 3],
-            ]
-        };
-        for yy in 0..h {
-            for x in 0..w {
-                let [r, g, b, a] = px(x, yy);
-                if a == 0 {
-                    continue;
+        let row_bytes = w * 4;
+        for (yy, row) in image.data.chunks_exact(row_bytes).enumerate() {
+            let out = &mut y[yy * ys..yy * ys + w];
+            let vis = &mut y_vis[yy * ys..yy * ys + w];
+            for ((px, o), m) in row.chunks_exact(4).zip(out).zip(vis) {
+                if px[3] != 0 {
+                    *o = luma(px[0], px[1], px[2]);
+                    *m = 1;
                 }
-                y[yy * ys + x] = luma(r, g, b);
-                y_vis[yy * ys + x] = 1;
             }
         }
         for cy in 0..h.div_ceil(2) {
+            let r0 = &image.data[cy * 2 * row_bytes..(cy * 2 + 1) * row_bytes];
+            // A last odd row pairs with itself: the same pixels, weighted twice.
+            let r1 = if cy * 2 + 1 < h {
+                &image.data[(cy * 2 + 1) * row_bytes..(cy * 2 + 2) * row_bytes]
+            } else {
+                r0
+            };
             for cx in 0..w.div_ceil(2) {
-                let (mut sr, mut sg, mut sb, mut sa) = (0_u32, 0_u32, 0_u32, 0_u32);
-                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                    let (x, yy) = (cx * 2 + dx, cy * 2 + dy);
-                    if x < w && yy < h {
-                        let [r, g, b, a] = px(x, yy);
-                        let a = u32::from(a);
-                        sr += u32::from(r) * a;
-                        sg += u32::from(g) * a;
-                        sb += u32::from(b) * a;
-                        sa += a;
+                let x0 = cx * 8;
+                // A last odd column pairs with itself too.
+                let x1 = if cx * 2 + 1 < w { x0 + 4 } else { x0 };
+                let quad = [
+                    &r0[x0..x0 + 4],
+                    &r0[x1..x1 + 4],
+                    &r1[x0..x0 + 4],
+                    &r1[x1..x1 + 4],
+                ];
+                let rgb = if quad.iter().all(|p| p[3] == 255) {
+                    let sum = |c: usize| quad.iter().map(|p| i32::from(p[c])).sum::<i32>();
+                    [(sum(0) + 2) >> 2, (sum(1) + 2) >> 2, (sum(2) + 2) >> 2]
+                } else {
+                    let sa: u32 = quad.iter().map(|p| u32::from(p[3])).sum();
+                    if sa == 0 {
+                        continue;
                     }
-                }
-                if sa == 0 {
-                    continue;
-                }
-                let avg = |s: u32| ((s + sa / 2) / sa) as i32;
-                let (cu, cv) = chroma(avg(sr), avg(sg), avg(sb));
+                    let sum = |c: usize| {
+                        quad.iter()
+                            .map(|p| u32::from(p[c]) * u32::from(p[3]))
+                            .sum::<u32>()
+                    };
+                    let avg = |s: u32| ((s + sa / 2) / sa) as i32;
+                    [avg(sum(0)), avg(sum(1)), avg(sum(2))]
+                };
+                let (cu, cv) = chroma(rgb[0], rgb[1], rgb[2]);
                 let i = cy * cs + cx;
                 u[i] = cu;
                 v[i] = cv;
