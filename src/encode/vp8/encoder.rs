@@ -586,12 +586,17 @@ impl Analysis<'_> {
             let mut candidate = [0_u8; 256];
             for m in BlockMode::ALL {
                 predict_block(ws, Y_STRIDE, 16, m, my > 0, mx > 0, &mut candidate);
-                let score = u64::from(sse(src, &candidate, vis)) * 256
-                    + u64::from(self.lambda) * u64::from(y_mode_cost(m));
+                let err = sse(src, &candidate, vis);
+                let score =
+                    u64::from(err) * 256 + u64::from(self.lambda) * u64::from(y_mode_cost(m));
                 if score < best {
                     best = score;
                     mode = m;
                     pred = candidate;
+                }
+                if err == 0 {
+                    // Exact: no other mode can do better by more than its mode bits.
+                    break;
                 }
             }
         } else {

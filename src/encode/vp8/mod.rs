@@ -58,7 +58,7 @@ pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, Enco
     let planes = yuv::Planes::from_image(image);
     let settings = encoder::Settings {
         q_index: quant::quality_to_index(quality),
-        sub_blocks: std::env::var_os("TGS_VP8_NO_I4").is_none(),
+        sub_blocks: true,
     };
     let vp8 = encoder::encode_frame(&planes, width, height, settings)
         .ok_or(EncodeError::LossyTooLarge)?;

@@ -35,15 +35,21 @@ pub(super) struct Matrix {
     recip: [u32; 2],
     /// Rounding added before the shift, in `2^QFIX` units of a step.
     bias: [u32; 2],
+    /// Smallest magnitude that quantises to a non-zero level, DC then AC.
+    zero_below: [u32; 2],
 }
 
 impl Matrix {
     fn new(dc: i32, ac: i32, bias_dc: u32, bias_ac: u32) -> Self {
         let step = [dc as u32, ac as u32];
+        let recip = step.map(|s| (1 << QFIX) / s);
+        let bias = [bias_dc << (QFIX - 8), bias_ac << (QFIX - 8)];
+        let zero_below = [0, 1].map(|k| ((1 << QFIX) - bias[k]).div_ceil(recip[k]));
         Self {
             step,
-            recip: step.map(|s| (1 << QFIX) / s),
-            bias: [bias_dc << (QFIX - 8), bias_ac << (QFIX - 8)],
+            recip,
+            bias,
+            zero_below,
         }
     }
 
@@ -61,6 +67,16 @@ impl Matrix {
         let mut end = 0;
         *levels = [0; 16];
         *dequant = [0; 16];
+        // Most blocks of flat artwork quantise to nothing: one pass over the magnitudes
+        // settles that.
+        let dc_small = first > 0 || u32::from(coeffs[0].unsigned_abs()) < self.zero_below[0];
+        if dc_small
+            && coeffs[1..]
+                .iter()
+                .all(|c| u32::from(c.unsigned_abs()) < self.zero_below[1])
+        {
+            return 0;
+        }
         for (n, &pos) in ZIGZAG.iter().enumerate().skip(first) {
             let k = usize::from(n > 0);
             let c = i32::from(coeffs[pos]);
@@ -119,6 +135,25 @@ mod tests {
         );
         assert_eq!(quality_to_index(100), 2, "the finest index used");
         assert_eq!(quality_to_index(0), 117, "the coarsest index used");
+    }
+
+    #[test]
+    fn zero_threshold_matches_rounding() {
+        let m = Quantiser::new(40).y1;
+        let (mut levels, mut dequant) = ([0; 16], [0; 16]);
+        let t = m.zero_below[1] as i16;
+        let mut coeffs = [0_i16; 16];
+        coeffs[5] = t - 1;
+        assert_eq!(
+            m.quantise(&coeffs, 0, &mut levels, &mut dequant),
+            0,
+            "below"
+        );
+        coeffs[5] = -t;
+        assert!(
+            m.quantise(&coeffs, 0, &mut levels, &mut dequant) > 0,
+            "at the threshold"
+        );
     }
 
     #[test]
