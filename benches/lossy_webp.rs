@@ -90,7 +90,7 @@ fn main() {
     }
 
     println!(
-        "sticker\tbytes\tpsnr\tms\tlibwebp_m4_bytes\tlibwebp_m4_psnr\tlibwebp_m4_ms\tlibwebp_bytes_at_our_psnr"
+        "sticker\tbytes\tpsnr\tms\tmin_ms\tlibwebp_m4_bytes\tlibwebp_m4_psnr\tlibwebp_m4_ms\tlibwebp_m4_min_ms\tlibwebp_bytes_at_our_psnr"
     );
     for r in &rows {
         let refs = r.reference.as_ref().map_or_else(
