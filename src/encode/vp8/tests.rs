@@ -231,3 +231,55 @@ fn lossy_decodes_with_libwebp() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn lossy_alpha_file_has_vp8x_alph_vp8_in_order() {
+    let bytes = encode_lossy_webp(&sticker(40, 24), 75).unwrap();
+    assert_eq!(&bytes[..4], b"RIFF", "RIFF");
+    let riff_len = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    assert_eq!(riff_len + 8, bytes.len(), "RIFF size covers the file");
+    let mut tags = Vec::new();
+    let mut pos = 12;
+    while pos + 8 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[pos + 4..pos + 8].try_into().unwrap()) as usize;
+        tags.push(String::from_utf8_lossy(&bytes[pos..pos + 4]).into_owned());
+        pos += 8 + len + len % 2;
+    }
+    assert_eq!(tags, ["VP8X", "ALPH", "VP8 "], "chunk order");
+    assert_eq!(bytes[20] & 0x10, 0x10, "VP8X alpha flag");
+    assert_eq!(pos, bytes.len(), "chunks fill the file");
+}
+
+#[test]
+fn lossy_random_images_decode_with_exact_alpha() {
+    // Noise is the worst case for the coder (every level large, every mode tried): sizes 1-40,
+    // random colour and alpha, several qualities.
+    let mut state = 0x9e37_79b9_u32;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    for case in 0..24 {
+        let (w, h) = (1 + next() % 40, 1 + next() % 40);
+        let data = (0..w * h * 4)
+            .map(|i| {
+                let r = next();
+                // Alpha: mostly 0 or 255, as stickers, with some in between.
+                if i % 4 == 3 {
+                    [0, 255, 255, (r >> 8) as u8][(r % 4) as usize]
+                } else {
+                    r as u8
+                }
+            })
+            .collect();
+        let image = Image {
+            width: w,
+            height: h,
+            data,
+        };
+        let quality = [1, 30, 75, 99][case % 4];
+        round_trip(&image, quality as u8, 5.0);
+    }
+}
