@@ -86,8 +86,8 @@ pub struct ConvertArgs {
     /// Output format; default: from the output's extension, else png.
     #[arg(long)]
     pub format: Option<ImageFormat>,
-    /// WebP quality 1-100 (100 = exact lossless; lower quantises colours first), also per frame
-    /// of an animated WebP.
+    /// WebP quality 1-100 (100 = exact lossless; lower is lossy VP8, libwebp's scale), also per
+    /// frame of an animated WebP.
     #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
     /// Largest allowed output width or height.

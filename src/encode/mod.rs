@@ -3,6 +3,7 @@
 
 pub mod anim;
 mod png;
+pub mod vp8;
 mod webp;
 
 use std::fmt;
@@ -28,8 +29,8 @@ pub enum ImageFormat {
     /// PNG, 8-bit RGBA.
     #[default]
     Png,
-    /// WebP, lossless VP8L (with near-lossless pre-quantisation below quality 100); animated
-    /// WebP for a whole animation.
+    /// WebP: lossless VP8L at quality 100, lossy VP8 with lossless alpha below; animated WebP
+    /// for a whole animation.
     WebP,
     /// Animated PNG (a still one is a plain PNG).
     Apng,
@@ -106,6 +107,17 @@ pub enum EncodeError {
     Gif(::gif::EncodingError),
     /// An animation could not be assembled (frame size, timing, container limits).
     Animation(String),
+    /// The image is empty or too large for a lossy WebP frame.
+    Dimensions {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// The lossy encoder's mode partition outgrew its 19-bit size field.
+    LossyTooLarge,
+    /// The lossless alpha stream could not be taken from the VP8L encoder's output.
+    LossyAlpha,
 }
 
 impl fmt::Display for EncodeError {
@@ -118,6 +130,15 @@ impl fmt::Display for EncodeError {
             Self::WebP(err) => write!(f, "webp: {err}"),
             Self::Gif(err) => write!(f, "gif: {err}"),
             Self::Animation(msg) => write!(f, "animation: {msg}"),
+            Self::Dimensions { width, height } => write!(
+                f,
+                "image is {width}x{height}; lossy webp needs 1 to {} pixels per side",
+                vp8::MAX_DIMENSION
+            ),
+            Self::LossyTooLarge => {
+                f.write_str("lossy webp mode data is too large; use a smaller image")
+            }
+            Self::LossyAlpha => f.write_str("lossy webp: unexpected output from the alpha encoder"),
         }
     }
 }
@@ -125,7 +146,11 @@ impl fmt::Display for EncodeError {
 impl std::error::Error for EncodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::BadBuffer { .. } | Self::Animation(_) => None,
+            Self::BadBuffer { .. }
+            | Self::Animation(_)
+            | Self::Dimensions { .. }
+            | Self::LossyTooLarge
+            | Self::LossyAlpha => None,
             Self::Png(err) => Some(err),
             Self::WebP(err) => Some(err),
             Self::Gif(err) => Some(err),
@@ -133,8 +158,9 @@ impl std::error::Error for EncodeError {
     }
 }
 
-/// Encodes `image` as a still `format`. `quality` (1-100) matters for WebP only; 100 is exact.
-/// A still APNG is a plain PNG; a still GIF is one frame with its own palette.
+/// Encodes `image` as a still `format`. `quality` (1-100) matters for WebP only: 100 is exact
+/// lossless, below is lossy on libwebp's scale. A still APNG is a plain PNG; a still GIF is one
+/// frame with its own palette.
 ///
 /// # Errors
 ///

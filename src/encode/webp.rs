@@ -1,58 +1,28 @@
-//! WebP encoding with image-webp (pure Rust, lossless VP8L only).
-//!
-//! There is no pure-Rust lossy VP8 encoder we can use, so `quality` maps to a *near-lossless*
-//! pre-pass, as libwebp's `-near_lossless` does: below 100, the colour channels of each pixel are
-//! rounded to fewer significant bits, which makes the lossless coder's job far easier while staying
-//! visually identical at the default (90). Alpha is never touched, so edges keep their coverage.
+//! WebP encoding: exact lossless VP8L (image-webp) at quality 100, our lossy VP8 encoder
+//! ([`super::vp8`]) with a lossless alpha plane below.
 
 use image_webp::{ColorType, WebPEncoder};
 
 use super::Image;
+use super::vp8::encode_lossy_webp;
 use super::{EncodeError, check_buffer};
 
-/// Encodes `image` as a lossless WebP; `quality` below 100 quantises colour channels first (see the
-/// module docs): 100 exact, 80-99 drop 1 bit, 60-79 2 bits, 40-59 3 bits, 1-39 4 bits.
+/// Encodes `image` as a WebP file: lossless VP8L (exact pixels) when `quality` is 100, lossy
+/// VP8 with exact alpha below (`quality` on libwebp's scale, so 75 means what it means there).
 ///
 /// # Errors
 ///
 /// [`EncodeError`] when the buffer does not match the size or the encoder fails.
 pub fn encode_webp(image: &Image, quality: u8) -> Result<Vec<u8>, EncodeError> {
+    if quality < 100 {
+        return encode_lossy_webp(image, quality);
+    }
     check_buffer(image)?;
-    let bits = dropped_bits(quality);
-    let quantised;
-    let data = if bits == 0 {
-        &image.data
-    } else {
-        quantised = quantise(&image.data, bits);
-        &quantised
-    };
     let mut out = Vec::new();
     WebPEncoder::new(&mut out)
-        .encode(data, image.width, image.height, ColorType::Rgba8)
+        .encode(&image.data, image.width, image.height, ColorType::Rgba8)
         .map_err(EncodeError::WebP)?;
     Ok(out)
-}
-
-fn dropped_bits(quality: u8) -> u32 {
-    match quality {
-        100.. => 0,
-        80..=99 => 1,
-        60..=79 => 2,
-        40..=59 => 3,
-        _ => 4,
-    }
-}
-
-/// Rounds R, G and B to multiples of `2^bits` (to nearest, clamped so 255 stays 255).
-fn quantise(data: &[u8], bits: u32) -> Vec<u8> {
-    let step = 1_u16 << bits;
-    let round = |c: u8| -> u8 {
-        let v = (u16::from(c) + step / 2) / step * step;
-        v.min(255) as u8
-    };
-    data.chunks_exact(4)
-        .flat_map(|px| [round(px[0]), round(px[1]), round(px[2]), px[3]])
-        .collect()
 }
 
 #[cfg(test)]
@@ -77,18 +47,19 @@ mod tests {
     #[test]
     fn webp_quality_100_is_lossless() {
         let img = image();
-        assert_eq!(decode(&encode_webp(&img, 100).unwrap()), img.data);
+        let bytes = encode_webp(&img, 100).unwrap();
+        assert_eq!(&bytes[12..16], b"VP8L", "lossless chunk");
+        assert_eq!(decode(&bytes), img.data);
     }
 
     #[test]
-    fn webp_lower_quality_keeps_alpha_and_stays_close() {
+    fn webp_lower_quality_is_lossy_with_exact_alpha() {
         let img = image();
-        let out = decode(&encode_webp(&img, 50).unwrap());
+        let bytes = encode_webp(&img, 50).unwrap();
+        assert_eq!(&bytes[12..16], b"VP8X", "extended format for alpha");
+        let out = decode(&bytes);
         for (a, b) in img.data.chunks(4).zip(out.chunks(4)) {
             assert_eq!(a[3], b[3], "alpha is exact");
-            for c in 0..3 {
-                assert!(a[c].abs_diff(b[c]) <= 4, "{a:?} vs {b:?}");
-            }
         }
     }
 }
