@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::{
-    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
+    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rects, check_frame, crop, to_units,
 };
 use crate::encode::{EncodeError, Image, encode_png};
 
@@ -68,19 +68,7 @@ impl AnimationEncoder for ApngEncoder {
         }
         // After the first (the default image, always whole), each frame is the rectangle where
         // it differs from the one before, drawn with blend_op SOURCE: exact, and much smaller.
-        let rects: Vec<Rect> = (0..frames.len())
-            .map(|k| {
-                let previous = if k == 0 {
-                    self.previous.as_ref()
-                } else {
-                    Some(&frames[k - 1].image)
-                };
-                previous.map_or_else(
-                    || Rect::full(&frames[k].image),
-                    |p| changed_rect(p, &frames[k].image),
-                )
-            })
-            .collect();
+        let rects = changed_rects(self.previous.as_ref(), &frames, |rect| rect);
         let files: Vec<Result<Vec<u8>, EncodeError>> = frames
             .par_iter()
             .zip(&rects)

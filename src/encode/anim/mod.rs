@@ -103,6 +103,29 @@ impl Rect {
     }
 }
 
+/// For each of `frames`, the rectangle it must replace: the whole frame when nothing came before
+/// it (`previous` is the last frame of the batch before), else [`changed_rect`] against the frame
+/// before, adjusted by `adjust` (a container's alignment rule).
+pub(crate) fn changed_rects(
+    previous: Option<&Image>,
+    frames: &[TimedFrame],
+    adjust: impl Fn(Rect) -> Rect,
+) -> Vec<Rect> {
+    (0..frames.len())
+        .map(|k| {
+            let before = if k == 0 {
+                previous
+            } else {
+                Some(&frames[k - 1].image)
+            };
+            before.map_or_else(
+                || Rect::full(&frames[k].image),
+                |p| adjust(changed_rect(p, &frames[k].image)),
+            )
+        })
+        .collect()
+}
+
 /// The smallest rectangle holding every pixel where `next` differs from `previous` (same size);
 /// a 1x1 rectangle at the origin when they are equal.
 pub(crate) fn changed_rect(previous: &Image, next: &Image) -> Rect {

@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::{
-    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
+    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rects, check_frame, crop, to_units,
 };
 use crate::encode::{EncodeError, Image, encode_webp};
 
@@ -117,19 +117,7 @@ impl<F: FrameEncoder + Send> AnimationEncoder for AnimatedWebPEncoder<F> {
         // Each frame after the first is only the rectangle where it differs from the one before
         // (origin on even coordinates, as ANMF stores x/2 and y/2), drawn without blending: its
         // pixels, transparent ones included, replace the canvas there, so the result is exact.
-        let rects: Vec<Rect> = (0..frames.len())
-            .map(|k| {
-                let previous = if k == 0 {
-                    self.previous.as_ref()
-                } else {
-                    Some(&frames[k - 1].image)
-                };
-                previous.map_or_else(
-                    || Rect::full(&frames[k].image),
-                    |p| changed_rect(p, &frames[k].image).to_even_origin(),
-                )
-            })
-            .collect();
+        let rects = changed_rects(self.previous.as_ref(), &frames, Rect::to_even_origin);
         let encoded: Vec<Result<WebPFrame, EncodeError>> = frames
             .par_iter()
             .zip(&rects)
