@@ -310,6 +310,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<Network>,
 
+    /// Serve the web page at `/` (true/false); off for API-only deployments.
+    #[arg(long, env = "WEB_UI", default_value_t = true, action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new())]
+    pub web_ui: bool,
+
     /// Log format: one human-readable or one JSON line per request.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,

@@ -57,6 +57,7 @@ fn config(args: &ServeArgs) -> ServerConfig {
             burst: NonZeroU32::new(args.rate_limit_burst).unwrap_or(per_second),
         }),
         trusted_proxies: args.trusted_proxies.clone(),
+        web_ui: args.web_ui,
         log_format: match args.log_format {
             LogFormatArg::Text => LogFormat::Text,
             LogFormatArg::Json => LogFormat::Json,
@@ -98,6 +99,7 @@ mod tests {
             rate_limit_rps: 5,
             rate_limit_burst: 0,
             trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+            web_ui: false,
         }
     }
 
@@ -121,6 +123,7 @@ mod tests {
             "burst 0 = the rate"
         );
         assert_eq!(config.trusted_proxies.len(), 1, "trusted proxies");
+        assert!(!config.web_ui, "web ui");
         let budget = config.limits.budget;
         assert_eq!(budget.max_path_elements, 1000, "path elements");
         assert_eq!(budget.max_offscreen_pixels, 2000, "offscreen pixels");

@@ -77,6 +77,8 @@ pub struct ServerConfig {
     pub rate_limit: Option<RateLimit>,
     /// Peers whose `X-Forwarded-For` names the client (load balancers, nginx).
     pub trusted_proxies: Vec<Network>,
+    /// Serves the web page at `GET /` (`WEB_UI`); off, `/` is a 404 like any unknown path.
+    pub web_ui: bool,
 }
 
 /// A per-client rate limit (`RATE_LIMIT_RPS`, `RATE_LIMIT_BURST`).
@@ -158,6 +160,7 @@ impl Default for ServerConfig {
             log_level: tracing::Level::INFO,
             rate_limit: None,
             trusted_proxies: Vec::new(),
+            web_ui: true,
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod rate_limit;
 mod routes;
 pub mod state;
 mod sweeper;
+mod web_ui;
 
 pub use config::{LogFormat, ServerConfig};
 pub use error::{ApiError, ErrorCode};
@@ -79,6 +80,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(get("/stats", routes::stats))
             .service(post("/cache/clear", routes::clear_cache))
             .service(get("/metrics", routes::metrics))
+            .configure(web_ui::configure)
             .default_service(web::to(routes::not_found)),
     );
 }
