@@ -1,6 +1,6 @@
 //! The integration test binary: golden images, corpus conformance, CLI and HTTP tests (animated
-//! outputs read back by an independent decoder, `decoded`), and the deployment tests (a static
-//! binary alone in a chroot, replicas behind nginx).
+//! outputs read back by an independent decoder, `decoded`), the web page in a browser (`web`), and
+//! the deployment tests (a static binary alone in a chroot, replicas behind nginx).
 //!
 //! One binary keeps link time down (vello, resvg). Run one area with a filter, e.g.
 //! `cargo test --release --test integration golden::` or `... corpus`.
@@ -12,3 +12,4 @@ mod deploy;
 mod golden;
 mod http;
 mod util;
+mod web;
