@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS } from './chromium.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BASE_URL = process.env.BASE_URL;
@@ -18,12 +19,6 @@ const FIXTURE = process.env.FIXTURE || join(HERE, '../fixtures/sticker/smiley.tg
 const SIZE = 512;
 const FRAMES = 90;
 const WAIT = { timeout: 30_000 };
-
-/** Chromium flags that work in a container as root, offline. */
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 if (!BASE_URL) {
   console.error('page.test: BASE_URL is not set (the address of a running tgs-converter serve)');
@@ -66,7 +61,6 @@ async function pixelDigest(img) {
   });
 }
 
-// playwright gives every launch a new empty profile directory of its own (and removes it).
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: CHROMIUM_FLAGS,

@@ -202,7 +202,7 @@ class Sticker {
     const presets = this.q('.presets');
     this.presetState = new Map();
     for (const preset of PRESETS) {
-      const result = el('span', { className: 'preset-result', textContent: preset.rule });
+      const result = el('span', { className: 'preset-result' });
       const button = el(
         'button',
         { type: 'button', className: 'button preset', disabled: true, title: `Convert for ${preset.label} and download` },
@@ -210,7 +210,8 @@ class Sticker {
       );
       button.dataset.preset = preset.id;
       button.addEventListener('click', () => this.runPreset(preset, button, result));
-      const row = el('div', { className: 'preset-row' }, button, result);
+      const text = el('div', { className: 'preset-text' }, el('span', { className: 'rule', textContent: preset.rule }), result);
+      const row = el('div', { className: 'preset-row' }, button, text);
       row.dataset.preset = preset.id;
       presets.append(row);
       this.presetState.set(preset.id, null);
@@ -265,10 +266,12 @@ class Sticker {
       ['Duration', `${info.duration.toFixed(2)} s`],
       ['Layers', String(info.layers)],
     ];
-    if (info.name) rows.push(['Name', info.name]);
     if (info.version) rows.push(['Lottie', info.version]);
+    if (info.name) rows.push(['Name', info.name, 'wide']);
     const list = this.q('.info');
-    for (const [term, value] of rows) list.append(el('div', {}, el('dt', { textContent: term }), el('dd', { textContent: value })));
+    for (const [term, value, className = ''] of rows) {
+      list.append(el('div', { className }, el('dt', { textContent: term }), el('dd', { textContent: value })));
+    }
     const warnings = this.q('.warnings');
     for (const warning of info.warnings ?? []) warnings.append(el('li', { textContent: warning }));
     if (warnings.children.length) {
@@ -410,8 +413,11 @@ class Sticker {
     result.replaceChildren();
     if (state.error) {
       result.className = 'preset-result bad';
-      result.append(el('strong', { textContent: 'Does not fit: ' }), state.error.message);
-      if (state.error.code === 'no_presets' || state.error.status === 0) result.firstChild.textContent = 'Unavailable: ';
+      // The server answers 422 when no fps/quality step makes the file fit the platform's rule.
+      let verdict = 'Failed: ';
+      if (state.error.code === 'no_presets') verdict = 'Unavailable: ';
+      else if (state.error.status === 422) verdict = 'Does not fit: ';
+      result.append(el('strong', { textContent: verdict }), state.error.message);
       return;
     }
     result.className = 'preset-result good';
