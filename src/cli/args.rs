@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::encode::ImageFormat;
-use crate::pipeline::{FrameSelection as ExportFrames, Limits};
+use crate::pipeline::{FrameSelection as ExportFrames, Limits, Preset};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
     DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
@@ -60,9 +60,14 @@ pub struct ConvertArgs {
     )]
     pub output: Option<PathBuf>,
     /// Converts every input into this directory (created if needed) as `NAME.FORMAT`, on all
-    /// cores, going on past bad files; needs `--format`.
-    #[arg(long, requires = "format")]
+    /// cores, going on past bad files; needs `--format` or `--preset`.
+    #[arg(long)]
     pub out_dir: Option<PathBuf>,
+    /// A platform's sticker rules: `whatsapp`, `signal`, `discord` or `telegram-emoji`. Picks the
+    /// format, size, frame rate and quality, stepping frame rate and quality down until the file
+    /// fits; prints what it chose. A still with `--frame N`, else the whole animation.
+    #[arg(long, conflicts_with_all = ["width", "height", "fps", "quality", "lossless"])]
+    pub preset: Option<Preset>,
     /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k), or `all` for the
     /// whole animation. Default: `all` for .apng and .gif, 0 for .png and .webp.
     #[arg(short, long, value_parser = ExportFrames::parse_frame, conflicts_with = "frames")]
@@ -90,6 +95,9 @@ pub struct ConvertArgs {
     /// frame of an animated WebP.
     #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
+    /// Exact pixels: WebP quality 100 (lossless VP8L); PNG and APNG always are.
+    #[arg(long, conflicts_with = "quality")]
+    pub lossless: bool,
     /// Largest allowed output width or height.
     #[arg(long, default_value_t = 2048)]
     pub max_side: u32,
@@ -143,9 +151,13 @@ pub struct BenchExportArgs {
     /// Files to export (`.tgs` or `.json`).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Formats, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "webp,apng,gif")]
+    /// Formats, comma-separated (default: webp,apng,gif unless `--presets` is given).
+    #[arg(long, value_delimiter = ',')]
     pub formats: Vec<ImageFormat>,
+    /// Platform presets, comma-separated (`whatsapp`, `signal`, `discord`, `telegram-emoji`): the
+    /// whole search, timed; a file that cannot fit counts as not fitting.
+    #[arg(long, value_delimiter = ',')]
+    pub presets: Vec<Preset>,
     /// Output size, `WxH`.
     #[arg(long, default_value = "512x512", value_parser = parse_size)]
     pub size: (u32, u32),
