@@ -37,6 +37,10 @@ pub enum Command {
     /// Times whole-animation exports (animated WebP, APNG, GIF) per file, on all cores.
     #[command(name = "bench-export")]
     BenchExport(BenchExportArgs),
+    /// Load-tests a running service: `POST /convert` at several concurrency levels, with
+    /// throughput, latency and server time per level.
+    #[command(name = "bench-http")]
+    BenchHttp(BenchHttpArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
     Serve(ServeArgs),
     /// Asks a running service whether it is healthy (exit 0) or not (exit 2): the container
@@ -159,6 +163,35 @@ pub struct BenchExportArgs {
     #[arg(long, default_value_t = 3)]
     pub repeat: u32,
     /// Writes every result as JSON to this file (`-`: stdout).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Arguments of `bench-http`.
+#[derive(Debug, Args)]
+pub struct BenchHttpArgs {
+    /// Stickers to send (`.tgs` or `.json`); requests go round them, and round their frames.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The conversion endpoint; requests are sent there only.
+    #[arg(long, default_value = "http://127.0.0.1:3000/convert")]
+    pub url: String,
+    /// Concurrency levels (clients, each with its own connection), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,10,50,100")]
+    pub concurrency: Vec<usize>,
+    /// Most requests per level.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    /// Most seconds per level during which requests are sent.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Output format asked for.
+    #[arg(long, default_value = "png")]
+    pub format: ImageFormat,
+    /// Output width asked for (default: the composition's).
+    #[arg(short = 'W', long)]
+    pub width: Option<u32>,
+    /// Writes every level as JSON to this file (`-`: stdout).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
