@@ -9,8 +9,8 @@ use crate::encode::ImageFormat;
 use crate::pipeline::{FrameSelection as ExportFrames, Limits};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
-    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
-    DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_MAX_BYTES,
+    DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
 use crate::server::rate_limit::Network;
 use renderer::Budget;
@@ -258,9 +258,21 @@ pub struct ServeArgs {
     #[arg(long, env = "WORKER_POOL_SIZE", default_value_t = 0)]
     pub worker_pool_size: usize,
 
-    /// Render jobs allowed to wait for a free render thread; past it requests get 503 + Retry-After.
+    /// Most render jobs waiting for a thread, a backstop beyond QUEUE_TIMEOUT_MS; past it
+    /// requests get 503 + Retry-After.
     #[arg(long, env = "QUEUE_SIZE", default_value_t = DEFAULT_QUEUE_SIZE)]
     pub queue_size: usize,
+
+    /// Longest wait for a render thread, in milliseconds: a request whose expected wait (recent
+    /// mean job time x jobs ahead / threads) is longer gets 503 + Retry-After, and so does one
+    /// that has waited longer when a thread takes it.
+    #[arg(long, env = "QUEUE_TIMEOUT_MS", default_value_t = DEFAULT_QUEUE_TIMEOUT_MS)]
+    pub queue_timeout_ms: u64,
+
+    /// Most bytes of request bodies held by admitted render jobs; past it 503 + Retry-After (a
+    /// job alone is always admitted).
+    #[arg(long, env = "QUEUE_MAX_BYTES", default_value_t = DEFAULT_QUEUE_MAX_BYTES)]
+    pub queue_max_bytes: u64,
 
     /// HTTP worker threads that accept and parse requests (0 = one per CPU).
     #[arg(long, env = "HTTP_WORKERS", default_value_t = 0)]
