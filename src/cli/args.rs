@@ -9,8 +9,8 @@ use crate::encode::ImageFormat;
 use crate::pipeline::{FrameSelection as ExportFrames, Limits, Preset};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
-    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
-    DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_MAX_BYTES,
+    DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
 use crate::server::rate_limit::Network;
 use renderer::Budget;
@@ -37,6 +37,10 @@ pub enum Command {
     /// Times whole-animation exports (animated WebP, APNG, GIF) per file, on all cores.
     #[command(name = "bench-export")]
     BenchExport(BenchExportArgs),
+    /// Load-tests a running service: `POST /convert` at several concurrency levels, with
+    /// throughput, latency and server time per level.
+    #[command(name = "bench-http")]
+    BenchHttp(BenchHttpArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
     Serve(ServeArgs),
     /// Asks a running service whether it is healthy (exit 0) or not (exit 2): the container
@@ -175,6 +179,35 @@ pub struct BenchExportArgs {
     pub json: Option<PathBuf>,
 }
 
+/// Arguments of `bench-http`.
+#[derive(Debug, Args)]
+pub struct BenchHttpArgs {
+    /// Stickers to send (`.tgs` or `.json`); requests go round them, and round their frames.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The conversion endpoint; requests are sent there only.
+    #[arg(long, default_value = "http://127.0.0.1:3000/convert")]
+    pub url: String,
+    /// Concurrency levels (clients, each with its own connection), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,10,50,100")]
+    pub concurrency: Vec<usize>,
+    /// Most requests per level.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    /// Most seconds per level during which requests are sent.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Output format asked for.
+    #[arg(long, default_value = "png")]
+    pub format: ImageFormat,
+    /// Output width asked for (default: the composition's).
+    #[arg(short = 'W', long)]
+    pub width: Option<u32>,
+    /// Writes every level as JSON to this file (`-`: stdout).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', 'X'])
@@ -237,9 +270,21 @@ pub struct ServeArgs {
     #[arg(long, env = "WORKER_POOL_SIZE", default_value_t = 0)]
     pub worker_pool_size: usize,
 
-    /// Render jobs allowed to wait for a free render thread; past it requests get 503 + Retry-After.
+    /// Most render jobs waiting for a thread, a backstop beyond QUEUE_TIMEOUT_MS; past it
+    /// requests get 503 + Retry-After.
     #[arg(long, env = "QUEUE_SIZE", default_value_t = DEFAULT_QUEUE_SIZE)]
     pub queue_size: usize,
+
+    /// Longest wait for a render thread, in milliseconds: a request whose expected wait (recent
+    /// mean job time x jobs ahead / threads) is longer gets 503 + Retry-After, and so does one
+    /// that has waited longer when a thread takes it.
+    #[arg(long, env = "QUEUE_TIMEOUT_MS", default_value_t = DEFAULT_QUEUE_TIMEOUT_MS)]
+    pub queue_timeout_ms: u64,
+
+    /// Most bytes of request bodies held by admitted render jobs; past it 503 + Retry-After (a
+    /// job alone is always admitted).
+    #[arg(long, env = "QUEUE_MAX_BYTES", default_value_t = DEFAULT_QUEUE_MAX_BYTES)]
+    pub queue_max_bytes: u64,
 
     /// HTTP worker threads that accept and parse requests (0 = one per CPU).
     #[arg(long, env = "HTTP_WORKERS", default_value_t = 0)]

@@ -264,13 +264,14 @@ impl ApiError {
         Self::new(ErrorCode::InvalidParameter, message)
     }
 
-    /// The render queue is full; the response carries `Retry-After`.
-    pub fn busy() -> Self {
+    /// The render pool turned the job away (`why`, a lowercase sentence naming the setting);
+    /// the response carries `Retry-After`.
+    pub fn busy(why: &str) -> Self {
         Self {
             retry_after_secs: Some(u64::from(RETRY_AFTER_SECS)),
             ..Self::new(
                 ErrorCode::ServerBusy,
-                "render queue is full; retry after the time in the retry-after header",
+                format!("{why}; retry after the time in the retry-after header"),
             )
         }
     }
@@ -381,7 +382,7 @@ mod tests {
 
     #[test]
     fn busy_sets_retry_after() {
-        let res = ApiError::busy().error_response();
+        let res = ApiError::busy("server is busy").error_response();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
     }

@@ -92,7 +92,7 @@ enum BatchResult {
 
 fn pool_error(err: PoolError) -> ApiError {
     match err {
-        PoolError::Busy => ApiError::busy(),
+        PoolError::Busy(why) => ApiError::busy(why.message()),
         PoolError::Panicked => ApiError::panicked(),
     }
 }
@@ -254,7 +254,7 @@ pub(super) async fn convert(
     let job_state = state.clone();
     let out = state
         .pool
-        .run(move || render(&job_state, &input, &params))
+        .run(input.len(), move || render(&job_state, &input, &params))
         .await
         .map_err(pool_error)??;
     let ms = ms_since(start);
@@ -294,7 +294,7 @@ pub(super) async fn convert_base64(
     let job_state = state.clone();
     let out = state
         .pool
-        .run(move || render_item(&job_state, &item))
+        .run(item.data.len(), move || render_item(&job_state, &item))
         .await
         .map_err(pool_error)??;
     let mut res = HttpResponse::Ok();
@@ -333,9 +333,12 @@ pub(super) async fn convert_batch(
     }
     let start = Instant::now();
     let job_state = state.clone();
+    let bytes = batch.items.iter().map(|item| item.data.len()).sum();
     let results = state
         .pool
-        .run_batch(batch.items, move |item| render_item(&job_state, &item))
+        .run_batch(bytes, batch.items, move |item| {
+            render_item(&job_state, &item)
+        })
         .await
         .map_err(pool_error)?;
     let results: Vec<BatchResult> = results
@@ -361,7 +364,7 @@ pub(super) async fn info(
     let job_state = state.clone();
     let (info, hit) = state
         .pool
-        .run(move || -> Result<_, ApiError> {
+        .run(input.len(), move || -> Result<_, ApiError> {
             let json = pipeline::decode(&input, &job_state.config.limits)?;
             let lookup = job_state.animations.get_or_parse(&json)?;
             Ok((pipeline::info(&lookup.animation), lookup.hit))
