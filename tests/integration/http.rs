@@ -28,7 +28,7 @@ fn fixture(rel: &str) -> Vec<u8> {
 }
 
 /// The authored 128x96, 30-frame square (plain Lottie JSON).
-fn square_json() -> Vec<u8> {
+pub(super) fn square_json() -> Vec<u8> {
     fixture("http/square.json")
 }
 
@@ -38,7 +38,7 @@ fn square_tgs() -> Vec<u8> {
 }
 
 /// The 512x512, 90-frame smiley sticker.
-fn smiley_tgs() -> Vec<u8> {
+pub(super) fn smiley_tgs() -> Vec<u8> {
     fixture("sticker/smiley.tgs")
 }
 
@@ -132,6 +132,11 @@ impl Server {
 
     pub(super) fn stats(&self) -> Value {
         self.get("/stats").json()
+    }
+
+    /// The server's process id (for its resident memory in `/proc`).
+    pub(super) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     fn logs(&self) -> Vec<String> {
