@@ -2,9 +2,10 @@
 //! present, corpus stickers), heavy but valid requests (2048 px renders, a file of many mattes, an
 //! animated GIF) and invalid inputs, from a few concurrent clients. Every answer must have the
 //! status its input calls for, with no transport error, and the server's resident memory
-//! (`VmRSS`) must stay within 10% of its size at the end of the warm-up.
+//! (`VmRSS`) must stay flat: its median over the end of the run within 10% of its median at the
+//! end of the warm-up.
 //!
-//! CI runs it for 40 s (a quarter of it warm-up); `SOAK_SECS=300 cargo test --release --test
+//! CI runs it for 40 s (a third of it warm-up); `SOAK_SECS=300 cargo test --release --test
 //! integration soak` runs the same test longer.
 
 use std::collections::BTreeMap;
@@ -157,7 +158,7 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(40);
     let total = Duration::from_secs(seconds.max(8));
-    let warm_up = total / 4;
+    let warm_up = total / 3;
     let server = Server::start();
     let cases = Arc::new(cases());
     let base = format!("http://{}/convert", server.addr);
@@ -210,18 +211,30 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
     }
     let unexpected = unexpected.lock().unwrap();
     let counts = counts.lock().unwrap().clone();
-    let baseline = curve
-        .iter()
-        .take_while(|(t, _)| *t <= warm_up)
-        .last()
-        .map(|&(_, kib)| kib)
-        .expect("a sample in the warm-up");
-    let peak = curve
-        .iter()
-        .filter(|(t, _)| *t > warm_up)
-        .map(|&(_, kib)| kib)
-        .max()
-        .expect("samples after the warm-up");
+    // Flat means the usual resident size does not grow: the median over the second half of the
+    // warm-up against the median over the last quarter of the run. Single samples swing by tens
+    // of MiB (two 2048 px renders at once are working set, not growth), so peaks are only
+    // reported, and bounded loosely.
+    let median_between = |from: Duration, to: Duration| {
+        let mut kib: Vec<u64> = curve
+            .iter()
+            .filter(|(t, _)| *t > from && *t <= to)
+            .map(|&(_, kib)| kib)
+            .collect();
+        kib.sort_unstable();
+        kib.get(kib.len() / 2).copied()
+    };
+    let baseline = median_between(warm_up / 2, warm_up).expect("samples in the warm-up");
+    let end = median_between(total * 3 / 4, total * 2).expect("samples at the end");
+    let peak_in = |after: bool| {
+        curve
+            .iter()
+            .filter(|(t, _)| (*t > warm_up) == after)
+            .map(|&(_, kib)| kib)
+            .max()
+            .unwrap_or(0)
+    };
+    let (warm_peak, peak) = (peak_in(false), peak_in(true));
     let sampled: Vec<String> = curve
         .iter()
         .step_by(10)
@@ -229,12 +242,15 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
         .collect();
     visible(&format!(
         "soak: {} cases x {CLIENTS} clients for {total:?}: statuses {counts:?}; {} unexpected; \
-         RSS after {warm_up:?} warm-up {} MiB, peak after it {} MiB ({:+.1}%); curve: {}",
+         RSS median {} MiB at the end of the {warm_up:?} warm-up, {} MiB at the end ({:+.1}%); \
+         peaks {} MiB in the warm-up, {} MiB after; curve: {}",
         cases.len(),
         unexpected.len(),
         baseline / 1024,
+        end / 1024,
+        (end as f64 / baseline as f64 - 1.0) * 100.0,
+        warm_peak / 1024,
         peak / 1024,
-        (peak as f64 / baseline as f64 - 1.0) * 100.0,
         sampled.join(", ")
     ));
     assert!(
@@ -245,7 +261,11 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
     );
     assert!(counts.get(&200).copied().unwrap_or(0) > 0, "{counts:?}");
     assert!(
-        peak as f64 <= baseline as f64 * RSS_GROWTH,
-        "resident memory grew from {baseline} KiB to {peak} KiB after the warm-up"
+        end as f64 <= baseline as f64 * RSS_GROWTH,
+        "resident memory grew from a median of {baseline} KiB after the warm-up to {end} KiB"
+    );
+    assert!(
+        peak as f64 <= warm_peak as f64 * 1.5,
+        "resident memory peaked at {peak} KiB, against {warm_peak} KiB in the warm-up"
     );
 }
