@@ -270,7 +270,7 @@ pub struct ServeArgs {
     #[arg(long, env = "WORKER_POOL_SIZE", default_value_t = 0)]
     pub worker_pool_size: usize,
 
-    /// Most render jobs waiting for a thread, a backstop beyond QUEUE_TIMEOUT_MS; past it
+    /// Most render jobs waiting for a thread, a backstop beyond `QUEUE_TIMEOUT_MS`; past it
     /// requests get 503 + Retry-After.
     #[arg(long, env = "QUEUE_SIZE", default_value_t = DEFAULT_QUEUE_SIZE)]
     pub queue_size: usize,

@@ -65,7 +65,8 @@ pub enum ErrorCode {
     NotAcceptable,
     /// The client sent its request too slowly.
     RequestTimeout,
-    /// The render queue is full; the response carries `Retry-After`.
+    /// The render pool turned the request away (expected wait, queued bytes, queue count); the
+    /// response carries `Retry-After`.
     ServerBusy,
     /// The client sent more requests than `RATE_LIMIT_RPS`/`RATE_LIMIT_BURST` allow; the
     /// response carries `Retry-After`.
@@ -224,7 +225,7 @@ impl Serialize for ErrorCode {
     }
 }
 
-/// Seconds a client is told to wait (`Retry-After`) when the render queue is full.
+/// Seconds a client is told to wait (`Retry-After`) when the render pool turns it away.
 pub const RETRY_AFTER_SECS: u32 = 1;
 
 /// A failed request: a stable [`ErrorCode`] and a lowercase message.

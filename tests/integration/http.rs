@@ -28,7 +28,7 @@ fn fixture(rel: &str) -> Vec<u8> {
 }
 
 /// The authored 128x96, 30-frame square (plain Lottie JSON).
-fn square_json() -> Vec<u8> {
+pub(super) fn square_json() -> Vec<u8> {
     fixture("http/square.json")
 }
 
@@ -38,7 +38,7 @@ fn square_tgs() -> Vec<u8> {
 }
 
 /// The 512x512, 90-frame smiley sticker.
-fn smiley_tgs() -> Vec<u8> {
+pub(super) fn smiley_tgs() -> Vec<u8> {
     fixture("sticker/smiley.tgs")
 }
 
@@ -132,6 +132,11 @@ impl Server {
 
     pub(super) fn stats(&self) -> Value {
         self.get("/stats").json()
+    }
+
+    /// The server's process id (for its resident memory in `/proc`).
+    pub(super) fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     fn logs(&self) -> Vec<String> {
@@ -1174,7 +1179,9 @@ fn serve_help_documents_every_setting_with_env_and_default() {
         ("HOST", "127.0.0.1"),
         ("PORT", "3000"),
         ("WORKER_POOL_SIZE", "0"),
-        ("QUEUE_SIZE", "64"),
+        ("QUEUE_SIZE", "1024"),
+        ("QUEUE_TIMEOUT_MS", "2000"),
+        ("QUEUE_MAX_BYTES", "268435456"),
         ("HTTP_WORKERS", "0"),
         ("CACHE_SIZE", "1000"),
         ("CACHE_TTL_MS", "3600000"),
