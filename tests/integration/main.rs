@@ -11,4 +11,5 @@ mod decoded;
 mod deploy;
 mod golden;
 mod http;
+mod output_cache;
 mod util;
