@@ -1,5 +1,6 @@
 //! Stage benchmarks, one group per pipeline stage: `decode`, `parse`, `evaluate`, `rasterize`,
-//! `encode_png`, `encode_webp` and `end_to_end_png`, on the sticker we ship
+//! `encode_png`, `encode_webp` (quality 90, lossy), `encode_webp_lossless` (quality 100) and
+//! `end_to_end_png`, on the sticker we ship
 //! (`tests/fixtures/sticker/smiley.tgs`) and, when the corpus is present (`TGS_CORPUS`, default
 //! `../shared/corpus`), three of its stickers.
 //!
@@ -132,6 +133,13 @@ fn encode_png(bencher: Bencher<'_, '_>, input: &Input) {
 fn encode_webp(bencher: Bencher<'_, '_>, input: &Input) {
     bencher.bench_local(|| {
         encode::encode(black_box(&input.image), ImageFormat::WebP, 90).expect("encodes")
+    });
+}
+
+#[divan::bench(args = INPUTS.iter())]
+fn encode_webp_lossless(bencher: Bencher<'_, '_>, input: &Input) {
+    bencher.bench_local(|| {
+        encode::encode(black_box(&input.image), ImageFormat::WebP, 100).expect("encodes")
     });
 }
 

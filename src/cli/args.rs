@@ -9,8 +9,9 @@ use crate::encode::ImageFormat;
 use crate::pipeline::{FrameSelection as ExportFrames, Limits, Preset};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
-    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_MAX_BYTES,
-    DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_OUTPUT_CACHE_BYTES, DEFAULT_PORT,
+    DEFAULT_QUEUE_MAX_BYTES, DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT_MS,
+    DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
 use crate::server::rate_limit::Network;
 use renderer::Budget;
@@ -301,6 +302,10 @@ pub struct ServeArgs {
     /// Memory budget of the animation cache in bytes (estimated from each animation's JSON size).
     #[arg(long, env = "CACHE_MAX_BYTES", default_value_t = DEFAULT_CACHE_MAX_BYTES)]
     pub cache_max_bytes: u64,
+
+    /// Memory budget of the encoded-output cache in bytes (images by upload and parameters); 0 = off.
+    #[arg(long, env = "OUTPUT_CACHE_BYTES", default_value_t = DEFAULT_OUTPUT_CACHE_BYTES)]
+    pub output_cache_bytes: u64,
 
     /// Largest accepted sticker (gzipped or plain JSON) in bytes; larger uploads get 413.
     #[arg(long, env = "MAX_INPUT_BYTES", default_value_t = Limits::default().max_input_bytes)]

@@ -49,6 +49,7 @@ fn config(args: &ServeArgs) -> ServerConfig {
         cache_size: args.cache_size,
         cache_ttl: Duration::from_millis(args.cache_ttl_ms),
         cache_max_bytes: args.cache_max_bytes,
+        output_cache_bytes: args.output_cache_bytes,
         limits,
         max_body_bytes: args.max_body_bytes,
         max_batch_items: args.max_batch_items,
@@ -86,6 +87,7 @@ mod tests {
             cache_size: 10,
             cache_ttl_ms: 1500,
             cache_max_bytes: 4096,
+            output_cache_bytes: 8192,
             max_input_bytes: 100,
             max_json_bytes: 200,
             max_output_side: 300,
@@ -123,6 +125,7 @@ mod tests {
         assert_eq!(config.cache_size, 10, "cache size");
         assert_eq!(config.cache_ttl, Duration::from_millis(1500), "ttl");
         assert_eq!(config.cache_max_bytes, 4096, "cache bytes");
+        assert_eq!(config.output_cache_bytes, 8192, "output cache bytes");
         assert_eq!(config.limits.max_input_bytes, 100, "input limit");
         assert_eq!(config.limits.max_json_bytes, 200, "json limit");
         assert_eq!(config.limits.max_output_side, 300, "side limit");

@@ -31,7 +31,7 @@ const GIF_MIN_DELAY_CS: u32 = 2;
 const PALETTE_SAMPLE_FRAMES: usize = 8;
 
 /// Which frames a conversion takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FrameSelection {
     /// One frame: a still image.
     One(u64),

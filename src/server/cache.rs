@@ -1,7 +1,7 @@
 //! `AnimationCache`: parsed animations shared as `Arc`, keyed by a 128-bit keyed hash of the JSON.
 //!
-//! It holds parsed animations only, not encoded images: a cache of images would be keyed by
-//! content plus render parameters, and belongs beside this one rather than inside it.
+//! It holds parsed animations only; encoded images, keyed by the upload plus the render
+//! parameters, are in [`super::output_cache::OutputCache`], which requests ask first.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};

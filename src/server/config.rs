@@ -27,6 +27,8 @@ pub const DEFAULT_CACHE_SIZE: usize = 1000;
 pub const DEFAULT_CACHE_TTL_MS: u64 = 3_600_000;
 /// Default `CACHE_MAX_BYTES` (512 MiB).
 pub const DEFAULT_CACHE_MAX_BYTES: u64 = 512 * 1024 * 1024;
+/// Default `OUTPUT_CACHE_BYTES` (64 MiB: about a thousand 512x512 stills).
+pub const DEFAULT_OUTPUT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// Default `MAX_BODY_BYTES` (64 MiB: a batch of base64 stickers).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Default `MAX_BATCH_ITEMS`.
@@ -70,6 +72,8 @@ pub struct ServerConfig {
     pub cache_ttl: Duration,
     /// Cache memory budget in bytes.
     pub cache_max_bytes: u64,
+    /// Encoded-output cache budget in bytes (0 = off).
+    pub output_cache_bytes: u64,
     /// Pipeline safety limits.
     pub limits: Limits,
     /// Largest JSON request body in bytes.
@@ -178,6 +182,7 @@ impl Default for ServerConfig {
             cache_size: DEFAULT_CACHE_SIZE,
             cache_ttl: Duration::from_millis(DEFAULT_CACHE_TTL_MS),
             cache_max_bytes: DEFAULT_CACHE_MAX_BYTES,
+            output_cache_bytes: DEFAULT_OUTPUT_CACHE_BYTES,
             limits: Limits::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_batch_items: DEFAULT_MAX_BATCH_ITEMS,

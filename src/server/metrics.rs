@@ -8,6 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::cache::CacheStats;
+use super::output_cache::OutputCacheStats;
 use super::pool::{PoolStats, Rejection};
 
 /// Upper bounds of the request duration histogram buckets, in milliseconds (`+Inf` is implied).
@@ -258,6 +259,55 @@ fn render_admission(out: &mut String, pool: &PoolStats) {
         "# HELP {name} Render jobs not run because their client had gone.\n# TYPE {name} counter\n{name} {}",
         pool.abandoned
     );
+}
+
+/// Appends the output cache's gauges and counters (`tgs_output_cache_*`) in the Prometheus text
+/// format.
+pub fn render_output_cache(out: &mut String, stats: &OutputCacheStats) {
+    let metrics: [(&str, &str, &str, f64); 6] = [
+        (
+            "tgs_output_cache_entries",
+            "gauge",
+            "Encoded images in the output cache.",
+            stats.entries as f64,
+        ),
+        (
+            "tgs_output_cache_bytes",
+            "gauge",
+            "Bytes held by the output cache.",
+            stats.bytes as f64,
+        ),
+        (
+            "tgs_output_cache_capacity_bytes",
+            "gauge",
+            "Output cache byte budget (0 = off).",
+            stats.capacity_bytes as f64,
+        ),
+        (
+            "tgs_output_cache_hits_total",
+            "counter",
+            "Conversions answered from the output cache.",
+            stats.hits as f64,
+        ),
+        (
+            "tgs_output_cache_misses_total",
+            "counter",
+            "Output cache lookups that had to convert.",
+            stats.misses as f64,
+        ),
+        (
+            "tgs_output_cache_evictions_total",
+            "counter",
+            "Output cache entries evicted for room.",
+            stats.evictions as f64,
+        ),
+    ];
+    for (name, kind, help, value) in metrics {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub mod error;
 mod logging;
 pub mod metrics;
 mod middleware;
+pub mod output_cache;
 pub mod params;
 pub mod pool;
 pub mod rate_limit;
@@ -37,7 +38,7 @@ mod web_ui;
 
 pub use config::{LogFormat, ServerConfig};
 pub use error::{ApiError, ErrorCode};
-pub use routes::{CACHE_HIT, IMAGE_SIZE, PROCESSING_TIME, TOTAL_FRAMES};
+pub use routes::{CACHE_HIT, IMAGE_SIZE, OUTPUT_CACHE, PROCESSING_TIME, TOTAL_FRAMES};
 pub use state::AppState;
 
 /// Registers every route, the extractor error handlers, compression and request logging.

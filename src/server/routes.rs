@@ -1,8 +1,9 @@
 //! Thin handlers: read the request, run the pipeline on the render pool, shape the response.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, Header as _, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 use super::body;
 use super::error::{ApiError, ErrorCode};
+use super::output_cache::{EncodedImage, OutputKey, PresetChoice};
 use super::params::{BatchRequest, ConvertItem, RenderParams, RenderQuery};
 use super::pool::{PoolError, round2};
 use super::state::AppState;
@@ -24,6 +26,12 @@ pub const TOTAL_FRAMES: &str = "x-total-frames";
 pub const CACHE_HIT: &str = "x-cache-hit";
 /// Header with the encoded image size in bytes.
 pub const IMAGE_SIZE: &str = "x-image-size";
+/// Header telling whether the image came from the output cache (`hit`, `miss`, or `off` when
+/// `OUTPUT_CACHE_BYTES` is 0).
+pub const OUTPUT_CACHE: &str = "x-output-cache";
+/// `Cache-Control` of every image: the image is a pure function of the upload and the parameters,
+/// so it never changes; a day rather than a year, because a server upgrade may draw it better.
+const IMAGE_CACHE_CONTROL: &str = "public, max-age=86400, immutable";
 /// Header with the number of frames in the file (1 for a still; an animation's identical
 /// consecutive frames count once).
 pub(super) const FRAMES_ENCODED: &str = "x-frames-encoded";
@@ -40,25 +48,15 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// A rendered and encoded frame.
+/// A converted image and where it came from.
 #[derive(Debug)]
 struct Rendered {
-    bytes: Vec<u8>,
-    width: u32,
-    height: u32,
-    format: ImageFormat,
-    total_frames: u32,
-    frames_encoded: u32,
+    image: Arc<EncodedImage>,
+    /// The sticker was not parsed for this request: the image, or the parsed animation, came
+    /// from a cache.
     cache_hit: bool,
-    preset: Option<PresetChoice>,
-}
-
-/// What a preset chose.
-#[derive(Debug, Clone, Copy)]
-struct PresetChoice {
-    preset: Preset,
-    fps: Option<f64>,
-    quality: u8,
+    /// The image came from the output cache.
+    output_hit: bool,
 }
 
 /// The JSON answer of `/convert/base64` and a successful `/convert/batch` item.
@@ -105,9 +103,25 @@ fn ms_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Decode, look up or parse, render and encode; runs on a render thread. An animation is this
-/// one job too: its frames fan out over the render pool's threads from here.
-fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rendered, ApiError> {
+/// Looks `key` up in the output cache.
+fn cached(state: &AppState, key: Option<&OutputKey>) -> Option<Rendered> {
+    let image = state.outputs.get(key?)?;
+    Some(Rendered {
+        image,
+        cache_hit: true,
+        output_hit: true,
+    })
+}
+
+/// Decode, look up or parse, render and encode, and keep the image under `key` in the output
+/// cache; runs on a render thread. An animation is this one job too: its frames fan out over the
+/// render pool's threads from here.
+fn render(
+    state: &AppState,
+    input: &[u8],
+    params: &RenderParams,
+    key: Option<OutputKey>,
+) -> Result<Rendered, ApiError> {
     let limits = &state.config.limits;
     let json = pipeline::decode(input, limits)?;
     let lookup = state.animations.get_or_parse(&json)?;
@@ -120,20 +134,19 @@ fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rende
             background: params.background,
         };
         let out = pipeline::export_preset(animation, &options, limits)?;
-        return Ok(Rendered {
-            bytes: out.export.bytes,
-            width: out.width,
-            height: out.height,
-            format: out.format,
-            total_frames: animation.total_frames(),
-            frames_encoded: out.export.frames_encoded,
-            cache_hit: lookup.hit,
-            preset: Some(PresetChoice {
-                preset,
-                fps: out.fps,
-                quality: out.quality,
-            }),
+        let image = EncodedImage::new(
+            out.export.bytes,
+            out.format,
+            (out.width, out.height),
+            animation.total_frames(),
+            out.export.frames_encoded,
+        )
+        .with_preset(PresetChoice {
+            preset,
+            fps: out.fps,
+            quality: out.quality,
         });
+        return Ok(keep(state, key, image, lookup.hit));
     }
     let (width, height) = pipeline::output_size(animation, params.width, params.height, limits)?;
     let options = ExportOptions {
@@ -146,16 +159,27 @@ fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rende
         height,
     };
     let export = pipeline::export(animation, &options, limits)?;
-    Ok(Rendered {
-        bytes: export.bytes,
-        width,
-        height,
-        format: params.format,
-        total_frames: animation.total_frames(),
-        frames_encoded: export.frames_encoded,
-        cache_hit: lookup.hit,
-        preset: None,
-    })
+    let image = EncodedImage::new(
+        export.bytes,
+        params.format,
+        (width, height),
+        animation.total_frames(),
+        export.frames_encoded,
+    );
+    Ok(keep(state, key, image, lookup.hit))
+}
+
+/// Keeps a fresh image under `key` in the output cache.
+fn keep(state: &AppState, key: Option<OutputKey>, image: EncodedImage, cache_hit: bool) -> Rendered {
+    let image = Arc::new(image);
+    if let Some(key) = key {
+        state.outputs.insert(key, Arc::clone(&image));
+    }
+    Rendered {
+        image,
+        cache_hit,
+        output_hit: false,
+    }
 }
 
 /// Decodes a base64 item and renders it; runs on a render thread.
@@ -163,20 +187,26 @@ fn render_item(state: &AppState, item: &ConvertItem) -> Result<ConvertedJson, Ap
     let start = Instant::now();
     let params = RenderParams::from_item(item)?;
     let input = decode_base64(&item.data, state.config.limits.max_input_bytes)?;
-    let out = render(state, &input, &params)?;
+    // Keyed by the decoded sticker, so the same sticker sent to `/convert` shares the entry.
+    let key = state.outputs.key(&input, &params);
+    let out = match cached(state, key.as_ref()) {
+        Some(hit) => hit,
+        None => render(state, &input, &params, key)?,
+    };
+    let image = &out.image;
     Ok(ConvertedJson {
-        size: out.bytes.len(),
-        image: BASE64.encode(&out.bytes),
-        width: out.width,
-        height: out.height,
-        format: format_name(out.format),
-        total_frames: out.total_frames,
-        frames_encoded: out.frames_encoded,
+        size: image.bytes.len(),
+        image: BASE64.encode(&image.bytes),
+        width: image.width,
+        height: image.height,
+        format: format_name(image.format),
+        total_frames: image.total_frames,
+        frames_encoded: image.frames_encoded,
         processing_time: format!("{:.2}ms", ms_since(start)),
         cache_hit: out.cache_hit,
-        preset: out.preset.map(|p| p.preset.name()),
-        preset_fps: out.preset.and_then(|p| p.fps),
-        preset_quality: out.preset.map(|p| p.quality),
+        preset: image.preset.map(|p| p.preset.name()),
+        preset_fps: image.preset.and_then(|p| p.fps),
+        preset_quality: image.preset.map(|p| p.quality),
     })
 }
 
@@ -212,6 +242,58 @@ fn decode_base64(data: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
 
 fn cache_header(hit: bool) -> (&'static str, &'static str) {
     (CACHE_HIT, if hit { "true" } else { "false" })
+}
+
+/// Whether the request's `If-None-Match` names `etag` (weak comparison, RFC 9110 13.1.2), or is
+/// `*`. A malformed header matches nothing.
+fn etag_matches(req: &HttpRequest, etag: &header::EntityTag) -> bool {
+    match header::IfNoneMatch::parse(req) {
+        Ok(header::IfNoneMatch::Any) => true,
+        Ok(header::IfNoneMatch::Items(tags)) => tags.iter().any(|tag| tag.weak_eq(etag)),
+        Err(_) => false,
+    }
+}
+
+/// The image answer of `/convert`: 200 with the bytes, or 304 without them when the client's
+/// `If-None-Match` already names this image. Both carry `ETag` and `Cache-Control`.
+///
+/// RFC 9110 would have a POST answer a matching `If-None-Match` with 412; a conversion has no
+/// side effects, and 304 is what lets a client keep the copy it has.
+fn image_response(req: &HttpRequest, out: &Rendered, ms: f64, output_cache: &str) -> HttpResponse {
+    let image = &out.image;
+    let not_modified = etag_matches(req, &image.etag);
+    let mut res = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(header::ETag(image.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, IMAGE_CACHE_CONTROL))
+        // Images are already compressed: keep the Compress middleware off them.
+        .insert_header((
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static("identity"),
+        ))
+        .insert_header((PROCESSING_TIME, format!("{ms:.2}")))
+        .insert_header(cache_header(out.cache_hit))
+        .insert_header((OUTPUT_CACHE, output_cache.to_owned()));
+    if let Some(choice) = image.preset {
+        res.insert_header((PRESET, choice.preset.name()));
+        res.insert_header((PRESET_QUALITY, u32::from(choice.quality)));
+        if let Some(fps) = choice.fps {
+            res.insert_header((PRESET_FPS, fps.to_string()));
+        }
+    }
+    if not_modified {
+        return res.finish();
+    }
+    res.content_type(image.format.mime_type())
+        .insert_header((TOTAL_FRAMES, image.total_frames))
+        .insert_header((FRAMES_ENCODED, image.frames_encoded))
+        .insert_header((IMAGE_SIZE, image.bytes.len()))
+        .insert_header(("x-image-width", image.width))
+        .insert_header(("x-image-height", image.height))
+        .body(image.bytes.clone())
 }
 
 /// Reads the sticker of a request (multipart `file` or raw body) within the body timeout and the
@@ -251,36 +333,7 @@ pub(super) async fn convert(
     let params = RenderParams::from_query(&query)?;
     let input = sticker_body(&req, payload, &state).await?;
     let start = Instant::now();
-    let job_state = state.clone();
-    let out = state
-        .pool
-        .run(input.len(), move || render(&job_state, &input, &params))
-        .await
-        .map_err(pool_error)??;
-    let ms = ms_since(start);
-    let mut res = HttpResponse::Ok();
-    if let Some(choice) = out.preset {
-        res.insert_header((PRESET, choice.preset.name()));
-        res.insert_header((PRESET_QUALITY, u32::from(choice.quality)));
-        if let Some(fps) = choice.fps {
-            res.insert_header((PRESET_FPS, fps.to_string()));
-        }
-    }
-    Ok(res
-        .content_type(out.format.mime_type())
-        // Images are already compressed: keep the Compress middleware off them.
-        .insert_header((
-            header::CONTENT_ENCODING,
-            HeaderValue::from_static("identity"),
-        ))
-        .insert_header((PROCESSING_TIME, format!("{ms:.2}")))
-        .insert_header((TOTAL_FRAMES, out.total_frames))
-        .insert_header((FRAMES_ENCODED, out.frames_encoded))
-        .insert_header(cache_header(out.cache_hit))
-        .insert_header((IMAGE_SIZE, out.bytes.len()))
-        .insert_header(("x-image-width", out.width))
-        .insert_header(("x-image-height", out.height))
-        .body(out.bytes))
+        output_hit: false,
 }
 
 /// `POST /convert/base64`: JSON `{data, frame, frames, fps, format, quality, lossless,
@@ -401,22 +454,26 @@ pub(super) async fn ready(state: web::Data<AppState>) -> HttpResponse {
 pub(super) async fn stats(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "cache": state.animations.stats(),
+        "outputCache": state.outputs.stats(),
         "pool": state.pool.stats(),
         "uptimeSeconds": round2(state.started.elapsed().as_secs_f64()),
     }))
 }
 
-/// `POST /cache/clear`: drops every cached animation.
+/// `POST /cache/clear`: drops every cached animation (`cleared`) and every cached image
+/// (`outputsCleared`).
 pub(super) async fn clear_cache(state: web::Data<AppState>) -> HttpResponse {
     let cleared = state.animations.clear();
-    HttpResponse::Ok().json(serde_json::json!({ "cleared": cleared }))
+    let outputs = state.outputs.clear();
+    HttpResponse::Ok().json(serde_json::json!({ "cleared": cleared, "outputsCleared": outputs }))
 }
 
 /// `GET /metrics`: Prometheus text format.
 pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let text = state
+    let mut text = state
         .metrics
         .render(&state.animations.stats(), &state.pool.stats());
+    super::metrics::render_output_cache(&mut text, &state.outputs.stats());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)

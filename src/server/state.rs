@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::cache::AnimationCache;
 use super::config::ServerConfig;
 use super::metrics::Metrics;
+use super::output_cache::OutputCache;
 use super::pool::RenderPool;
 use super::rate_limit::ClientRateLimiter;
 
@@ -17,6 +18,8 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Parsed animations by content.
     pub animations: AnimationCache,
+    /// Encoded images by upload and parameters (`OUTPUT_CACHE_BYTES`; off at 0).
+    pub outputs: OutputCache,
     /// Render threads, admitting jobs by their expected wait.
     pub pool: RenderPool,
     /// Request counters and histograms.
@@ -40,6 +43,7 @@ impl AppState {
             .map_err(io::Error::other)?;
         let animations =
             AnimationCache::new(config.cache_size, config.cache_max_bytes, config.cache_ttl);
+        let outputs = OutputCache::new(config.output_cache_bytes);
         let rate_limiter = config.rate_limit.map(|limit| {
             ClientRateLimiter::new(
                 limit.per_second,
@@ -51,6 +55,7 @@ impl AppState {
             rate_limiter,
             config,
             animations,
+            outputs,
             pool,
             metrics: Metrics::default(),
             started: Instant::now(),

@@ -173,15 +173,19 @@ fn nginx_config(dir: &Path, port: u16, replicas: &[SocketAddr]) -> PathBuf {
     path
 }
 
-/// Cache hits and misses of a replica, from its `/stats`.
+/// Requests of a replica answered from one of its caches (the output cache in front, else the
+/// animation cache) and stickers it parsed, from its `/stats`.
 fn hits_and_misses(server: &Server) -> (u64, u64) {
     let stats = server.stats();
-    let field = |name: &str| {
-        stats["cache"][name]
+    let field = |cache: &str, name: &str| {
+        stats[cache][name]
             .as_u64()
-            .unwrap_or_else(|| panic!("stats.cache.{name} in {stats}"))
+            .unwrap_or_else(|| panic!("stats.{cache}.{name} in {stats}"))
     };
-    (field("hits"), field("misses"))
+    (
+        field("cache", "hits") + field("outputCache", "hits"),
+        field("cache", "misses"),
+    )
 }
 
 #[test]

@@ -109,7 +109,13 @@ impl Server {
         }
     }
 
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    pub(super) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
         self.client.request(method, path, headers, body)
     }
 
@@ -117,7 +123,7 @@ impl Server {
         self.request("GET", path, &[], b"")
     }
 
-    fn post_multipart(&self, path: &str, fields: &[(&str, &[u8])]) -> Response {
+    pub(super) fn post_multipart(&self, path: &str, fields: &[(&str, &[u8])]) -> Response {
         let (content_type, body) = multipart(fields);
         self.request("POST", path, &[("content-type", &content_type)], &body)
     }
@@ -126,7 +132,7 @@ impl Server {
         self.request("POST", path, &[("content-type", content_type)], body)
     }
 
-    fn post_json(&self, path: &str, body: &Value) -> Response {
+    pub(super) fn post_json(&self, path: &str, body: &Value) -> Response {
         self.post_raw(path, "application/json", body.to_string().as_bytes())
     }
 
@@ -398,7 +404,8 @@ fn convert_multipart_defaults_and_headers() {
 
 #[test]
 fn convert_second_identical_request_hits_the_cache() {
-    let server = Server::start();
+    // The animation cache alone (`output_cache.rs` tests the output cache in front of it).
+    let server = Server::with_env(&[("OUTPUT_CACHE_BYTES", "0")]);
     let tgs = smiley_tgs();
     let first = server.post_multipart("/convert?frame=10", &[("file", &tgs)]);
     let second = server.post_multipart("/convert?frame=10", &[("file", &tgs)]);
@@ -944,7 +951,12 @@ fn info_multipart_and_raw() {
 
 #[test]
 fn health_stats_clear_and_metrics() {
-    let server = Server::with_env(&[("CACHE_SIZE", "7"), ("CACHE_TTL_MS", "60000")]);
+    let server = Server::with_env(&[
+        ("CACHE_SIZE", "7"),
+        ("CACHE_TTL_MS", "60000"),
+        // The animation cache alone (`output_cache.rs` tests the output cache in front of it).
+        ("OUTPUT_CACHE_BYTES", "0"),
+    ]);
     let health = server.get("/health");
     assert_eq!(health.status, 200);
     assert_eq!(health.json()["status"], "ok");

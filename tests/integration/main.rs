@@ -17,5 +17,6 @@ mod golden;
 mod http;
 mod overload;
 mod soak;
+mod output_cache;
 mod util;
 mod web;
