@@ -11,4 +11,5 @@ mod decoded;
 mod deploy;
 mod golden;
 mod http;
+mod presets;
 mod util;
