@@ -31,7 +31,7 @@ use crate::encode::{self, Image, ImageFormat};
 /// A small `Copy` value with a stable name ([`Preset::name`]), fit for cache keys and logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Preset {
-    /// WhatsApp: animated WebP 512x512, at most 500 KB, frames of at least 8 ms, at most 10 s;
+    /// `whatsapp`: animated WebP 512x512, at most 500 KB, frames of at least 8 ms, at most 10 s;
     /// still WebP 512x512, at most 100 KB.
     WhatsApp,
     /// Signal: APNG 512x512, at most 300 KB, at most 3 s; still PNG, at most 300 KB.
@@ -39,7 +39,7 @@ pub enum Preset {
     /// Discord: APNG 320x320, at most 512 KB; still PNG, at most 512 KB.
     Discord,
     /// Telegram custom emoji, 100x100: animated WebP at most 256 KB and 3 s, 30 fps at most (the
-    /// rules of Telegram's WebM video emoji, whose format we do not write); still WebP or PNG, at
+    /// rules of Telegram's `WebM` video emoji, whose format we do not write); still WebP or PNG, at
     /// most 512 KB (Telegram's static sticker rule).
     TelegramEmoji,
 }

@@ -59,8 +59,8 @@ fn check_animation(
 ) -> Decoded {
     assert!(bytes.len() <= max_bytes, "{} > {max_bytes}", bytes.len());
     let anim = decoded::decode(bytes);
-    assert_eq!(anim.format, format);
-    assert_eq!(anim.size(), (side, side));
+    assert_eq!(anim.format, format, "container");
+    assert_eq!(anim.size(), (side, side), "canvas");
     assert_eq!(anim.loops, 0, "loops forever");
     if let Some(max) = max_ms {
         assert!(anim.duration_ms() <= max + 0.5, "{} ms", anim.duration_ms());
@@ -352,7 +352,7 @@ fn http_base64_and_batch_carry_the_choice_in_json() {
     );
 }
 
-/// A spread of the corpus's 512x512 stickers each fits WhatsApp (the README has the whole
+/// A spread of the corpus's 512x512 stickers each fits `whatsapp` (the README has the whole
 /// corpus, measured with `bench-export --presets`).
 #[test]
 fn corpus_stickers_fit_whatsapp() {
