@@ -5,10 +5,9 @@
 //! `Animation::frame_time`, `raster::render`); this module adds what a conversion request needs
 //! around them: the request limits ([`Limits`]), the output size ([`output_size`]), which frames a
 //! benchmark takes ([`select_frames`]), whole-animation export ([`export`]: frame selection,
-//! resampling, parallel rendering, animated encoders), platform presets ([`export_preset`]:
-//! a file within WhatsApp's, Signal's, Discord's or Telegram's rules), the `info` metadata ([`Info`]), and one
-//! error type with a
-//! variant per kind of failure ([`PipelineError`]), so that the CLI and the HTTP service report
+//! resampling, parallel rendering, animated encoders), platform presets ([`export_preset`]: a
+//! file within a messenger's sticker rules), the `info` metadata ([`Info`]), and one error type
+//! with a variant per kind of failure ([`PipelineError`]), so that the CLI and the HTTP service report
 //! the same errors.
 
 mod animation;

@@ -31,7 +31,7 @@ use crate::encode::{self, Image, ImageFormat};
 /// A small `Copy` value with a stable name ([`Preset::name`]), fit for cache keys and logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Preset {
-    /// WhatsApp: animated WebP 512x512, at most 500 KB, frames of at least 8 ms, at most 10 s;
+    /// `whatsapp`: animated WebP 512x512, at most 500 KB, frames of at least 8 ms, at most 10 s;
     /// still WebP 512x512, at most 100 KB.
     WhatsApp,
     /// Signal: APNG 512x512, at most 300 KB, at most 3 s; still PNG, at most 300 KB.
@@ -39,7 +39,7 @@ pub enum Preset {
     /// Discord: APNG 320x320, at most 512 KB; still PNG, at most 512 KB.
     Discord,
     /// Telegram custom emoji, 100x100: animated WebP at most 256 KB and 3 s, 30 fps at most (the
-    /// rules of Telegram's WebM video emoji, whose format we do not write); still WebP or PNG, at
+    /// rules of Telegram's `WebM` video emoji, whose format we do not write); still WebP or PNG, at
     /// most 512 KB (Telegram's static sticker rule).
     TelegramEmoji,
 }
@@ -67,7 +67,7 @@ impl Preset {
     pub fn rule(self, animated: bool) -> Rule {
         const WEBP_Q: &[u8] = &[100, 90, 80, 70, 60, 50, 40, 30, 20, 10];
         const PNG_Q: &[u8] = &[100, 85, 70, 55, 40, 25];
-        const FPS: &[f64] = &[30.0, 25.0, 20.0, 15.0, 12.0, 10.0];
+        const FPS: &[f64] = &[30.0, 25.0, 20.0, 15.0, 12.0, 10.0, 8.0, 6.0];
         let still = |formats: &'static [ImageFormat], side, max_bytes| Rule {
             formats,
             side,
@@ -251,14 +251,24 @@ pub fn export_preset(
     options: &PresetOptions,
     limits: &Limits,
 ) -> Result<PresetExport, PipelineError> {
+    let animated = !matches!(options.frames, FrameSelection::One(_));
+    export_with_rule(animation, options, &options.preset.rule(animated), limits)
+}
+
+/// [`export_preset`] under `rule` (the preset's own, or a test's).
+fn export_with_rule(
+    animation: &Animation,
+    options: &PresetOptions,
+    rule: &Rule,
+    limits: &Limits,
+) -> Result<PresetExport, PipelineError> {
     let preset = options.preset;
     let animated = !matches!(options.frames, FrameSelection::One(_));
-    let rule = preset.rule(animated);
     let format = preset
         .format(animated, options.format)
         .map_err(PipelineError::InvalidOption)?;
     let mut search = Search {
-        rule: &rule,
+        rule,
         preset,
         format,
         attempts: 0,
@@ -542,9 +552,12 @@ mod tests {
         let rule = Preset::WhatsApp.rule(true);
         assert_eq!(
             frame_rates(&rule, 60.0),
-            [30.0, 25.0, 20.0, 15.0, 12.0, 10.0]
+            [30.0, 25.0, 20.0, 15.0, 12.0, 10.0, 8.0, 6.0]
         );
-        assert_eq!(frame_rates(&rule, 24.0), [24.0, 20.0, 15.0, 12.0, 10.0]);
+        assert_eq!(
+            frame_rates(&rule, 24.0),
+            [24.0, 20.0, 15.0, 12.0, 10.0, 8.0, 6.0]
+        );
         assert_eq!(frame_rates(&rule, 5.0), [5.0]);
         // WhatsApp's 8 ms frames: never above 125 fps, far above the steps.
         assert!(
@@ -612,5 +625,98 @@ mod tests {
         assert!(found.is_none());
         assert_eq!(search.smallest.map(|s| s.0), Some(30));
         assert!(search.cannot_fit().to_string().contains("30 bytes"));
+    }
+
+    /// Two seconds at 30 fps of a square moving across a 64x64 canvas.
+    fn moving_square() -> Animation {
+        let json = br#"{"v":"5.7.0","fr":30,"ip":0,"op":60,"w":64,"h":64,"layers":[{"ty":4,"ip":0,"op":60,"st":0,"ks":{"p":{"a":1,"k":[{"t":0,"s":[8,8],"e":[56,56],"i":{"x":[1],"y":[1]},"o":{"x":[0],"y":[0]}},{"t":60,"s":[56,56]}]}},"shapes":[{"ty":"rc","p":{"a":0,"k":[0,0]},"s":{"a":0,"k":[16,16]},"r":{"a":0,"k":0}},{"ty":"fl","c":{"a":0,"k":[1,0.5,0,1]},"o":{"a":0,"k":100}}]}]}"#;
+        Animation::from_slice(json).unwrap()
+    }
+
+    #[test]
+    fn an_animation_that_cannot_fit_names_the_smallest_file() {
+        let anim = moving_square();
+        let options = PresetOptions {
+            preset: Preset::WhatsApp,
+            frames: FrameSelection::All,
+            format: None,
+            background: None,
+        };
+        let rule = Rule {
+            side: 64,
+            max_bytes: 200,
+            ..Preset::WhatsApp.rule(true)
+        };
+        let err = export_with_rule(&anim, &options, &rule, &Limits::default()).unwrap_err();
+        assert!(matches!(err, PipelineError::PresetCannotFit(_)), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("at most 200 bytes"), "{text}");
+        assert!(
+            text.contains("at 6 fps and quality 10"),
+            "the last step tried: {text}"
+        );
+    }
+
+    #[test]
+    fn the_search_steps_down_until_the_file_fits() {
+        let anim = moving_square();
+        let options = PresetOptions {
+            preset: Preset::WhatsApp,
+            frames: FrameSelection::All,
+            format: None,
+            background: None,
+        };
+        let rule = Rule {
+            side: 64,
+            ..Preset::WhatsApp.rule(true)
+        };
+        let roomy = export_with_rule(&anim, &options, &rule, &Limits::default()).unwrap();
+        assert_eq!(
+            (roomy.fps, roomy.quality, roomy.attempts),
+            (Some(30.0), 100, 1)
+        );
+        // Half the lossless size: a lower quality or rate, and the file fits.
+        let limit = roomy.export.bytes.len() / 2;
+        let rule = Rule {
+            max_bytes: limit,
+            ..rule
+        };
+        let tight = export_with_rule(&anim, &options, &rule, &Limits::default()).unwrap();
+        assert!(tight.export.bytes.len() <= limit);
+        assert!(tight.quality < 100 || tight.fps < Some(30.0), "{tight:?}");
+        assert!(tight.attempts > 1);
+        // A still: one render, qualities only.
+        let still = PresetOptions {
+            frames: FrameSelection::One(10),
+            ..options
+        };
+        let out = export_with_rule(
+            &anim,
+            &still,
+            &Preset::WhatsApp.rule(false),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (out.fps, out.quality, out.format),
+            (None, 100, ImageFormat::WebP)
+        );
+        assert_eq!((out.width, out.height), (512, 512));
+    }
+
+    #[test]
+    fn a_format_the_preset_does_not_make_is_refused() {
+        assert_eq!(
+            Preset::Signal.format(false, Some(ImageFormat::Apng)),
+            Ok(ImageFormat::Png)
+        );
+        assert_eq!(
+            Preset::TelegramEmoji.format(false, None),
+            Ok(ImageFormat::WebP)
+        );
+        let err = Preset::WhatsApp
+            .format(true, Some(ImageFormat::Gif))
+            .unwrap_err();
+        assert_eq!(err, "the whatsapp preset makes animated webp, not gif");
     }
 }

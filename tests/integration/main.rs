@@ -18,5 +18,6 @@ mod http;
 mod overload;
 mod soak;
 mod output_cache;
+mod presets;
 mod util;
 mod web;
