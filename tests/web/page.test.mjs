@@ -167,10 +167,18 @@ try {
   if (!supported) {
     check(presetText.includes('does not support presets'), `preset without server support shows ${presetText}`);
   } else if (presetResponse.ok()) {
-    const file = await download;
-    check(file !== null, 'a fitting preset starts a download');
-    const bytes = readFileSync(await file.path());
-    check(presetText.startsWith('Fits') && ascii(bytes, 8, 12) === 'WEBP', `whatsapp preset shows ${presetText}`);
+    // WhatsApp's limit for an animated sticker, as the page reads it (500 kB).
+    const headers = presetResponse.headers();
+    const size = Number(headers['x-image-size'] ?? headers['content-length']);
+    if (size <= 500_000) {
+      const file = await download;
+      check(file !== null, 'a fitting preset starts a download');
+      const bytes = readFileSync(await file.path());
+      check(bytes.length === size && ascii(bytes, 8, 12) === 'WEBP', `the whatsapp download is ${bytes.length} bytes`);
+      check(presetText.startsWith('Fits'), `whatsapp preset of ${size} bytes shows ${presetText}`);
+    } else {
+      check(presetText.startsWith('Over the limit'), `whatsapp preset of ${size} bytes shows ${presetText}`);
+    }
   } else {
     const body = await presetResponse.json();
     check(presetText.includes(body.message), `preset error shows ${presetText}, the server said ${body.message}`);
