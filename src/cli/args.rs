@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::encode::ImageFormat;
-use crate::pipeline::{FrameSelection as ExportFrames, Limits};
+use crate::pipeline::{FrameSelection as ExportFrames, Limits, Preset};
 use crate::server::config::{
     DEFAULT_BODY_TIMEOUT_MS, DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_SIZE, DEFAULT_CACHE_TTL_MS,
-    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_SIZE,
-    DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+    DEFAULT_MAX_BATCH_ITEMS, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_QUEUE_MAX_BYTES,
+    DEFAULT_QUEUE_SIZE, DEFAULT_QUEUE_TIMEOUT_MS, DEFAULT_SHUTDOWN_TIMEOUT_SECS,
 };
 use crate::server::rate_limit::Network;
 use renderer::Budget;
@@ -37,6 +37,10 @@ pub enum Command {
     /// Times whole-animation exports (animated WebP, APNG, GIF) per file, on all cores.
     #[command(name = "bench-export")]
     BenchExport(BenchExportArgs),
+    /// Load-tests a running service: `POST /convert` at several concurrency levels, with
+    /// throughput, latency and server time per level.
+    #[command(name = "bench-http")]
+    BenchHttp(BenchHttpArgs),
     /// Runs the HTTP conversion service (every flag can also be set by its environment variable).
     Serve(ServeArgs),
     /// Asks a running service whether it is healthy (exit 0) or not (exit 2): the container
@@ -60,9 +64,14 @@ pub struct ConvertArgs {
     )]
     pub output: Option<PathBuf>,
     /// Converts every input into this directory (created if needed) as `NAME.FORMAT`, on all
-    /// cores, going on past bad files; needs `--format`.
-    #[arg(long, requires = "format")]
+    /// cores, going on past bad files; needs `--format` or `--preset`.
+    #[arg(long)]
     pub out_dir: Option<PathBuf>,
+    /// A platform's sticker rules: `whatsapp`, `signal`, `discord` or `telegram-emoji`. Picks the
+    /// format, size, frame rate and quality, stepping frame rate and quality down until the file
+    /// fits; prints what it chose. A still with `--frame N`, else the whole animation.
+    #[arg(long, conflicts_with_all = ["width", "height", "fps", "quality", "lossless"])]
+    pub preset: Option<Preset>,
     /// Frame index, from 0 to totalFrames - 1 (frame k is at time ip + k), or `all` for the
     /// whole animation. Default: `all` for .apng and .gif, 0 for .png and .webp.
     #[arg(short, long, value_parser = ExportFrames::parse_frame, conflicts_with = "frames")]
@@ -90,6 +99,9 @@ pub struct ConvertArgs {
     /// frame of an animated WebP.
     #[arg(short, long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality: u8,
+    /// Exact pixels: WebP quality 100 (lossless VP8L); PNG and APNG always are.
+    #[arg(long, conflicts_with = "quality")]
+    pub lossless: bool,
     /// Largest allowed output width or height.
     #[arg(long, default_value_t = 2048)]
     pub max_side: u32,
@@ -143,9 +155,13 @@ pub struct BenchExportArgs {
     /// Files to export (`.tgs` or `.json`).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Formats, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "webp,apng,gif")]
+    /// Formats, comma-separated (default: webp,apng,gif unless `--presets` is given).
+    #[arg(long, value_delimiter = ',')]
     pub formats: Vec<ImageFormat>,
+    /// Platform presets, comma-separated (`whatsapp`, `signal`, `discord`, `telegram-emoji`): the
+    /// whole search, timed; a file that cannot fit counts as not fitting.
+    #[arg(long, value_delimiter = ',')]
+    pub presets: Vec<Preset>,
     /// Output size, `WxH`.
     #[arg(long, default_value = "512x512", value_parser = parse_size)]
     pub size: (u32, u32),
@@ -159,6 +175,35 @@ pub struct BenchExportArgs {
     #[arg(long, default_value_t = 3)]
     pub repeat: u32,
     /// Writes every result as JSON to this file (`-`: stdout).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// Arguments of `bench-http`.
+#[derive(Debug, Args)]
+pub struct BenchHttpArgs {
+    /// Stickers to send (`.tgs` or `.json`); requests go round them, and round their frames.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The conversion endpoint; requests are sent there only.
+    #[arg(long, default_value = "http://127.0.0.1:3000/convert")]
+    pub url: String,
+    /// Concurrency levels (clients, each with its own connection), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,10,50,100")]
+    pub concurrency: Vec<usize>,
+    /// Most requests per level.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    /// Most seconds per level during which requests are sent.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Output format asked for.
+    #[arg(long, default_value = "png")]
+    pub format: ImageFormat,
+    /// Output width asked for (default: the composition's).
+    #[arg(short = 'W', long)]
+    pub width: Option<u32>,
+    /// Writes every level as JSON to this file (`-`: stdout).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
@@ -225,9 +270,21 @@ pub struct ServeArgs {
     #[arg(long, env = "WORKER_POOL_SIZE", default_value_t = 0)]
     pub worker_pool_size: usize,
 
-    /// Render jobs allowed to wait for a free render thread; past it requests get 503 + Retry-After.
+    /// Most render jobs waiting for a thread, a backstop beyond QUEUE_TIMEOUT_MS; past it
+    /// requests get 503 + Retry-After.
     #[arg(long, env = "QUEUE_SIZE", default_value_t = DEFAULT_QUEUE_SIZE)]
     pub queue_size: usize,
+
+    /// Longest wait for a render thread, in milliseconds: a request whose expected wait (recent
+    /// mean job time x jobs ahead / threads) is longer gets 503 + Retry-After, and so does one
+    /// that has waited longer when a thread takes it.
+    #[arg(long, env = "QUEUE_TIMEOUT_MS", default_value_t = DEFAULT_QUEUE_TIMEOUT_MS)]
+    pub queue_timeout_ms: u64,
+
+    /// Most bytes of request bodies held by admitted render jobs; past it 503 + Retry-After (a
+    /// job alone is always admitted).
+    #[arg(long, env = "QUEUE_MAX_BYTES", default_value_t = DEFAULT_QUEUE_MAX_BYTES)]
+    pub queue_max_bytes: u64,
 
     /// HTTP worker threads that accept and parse requests (0 = one per CPU).
     #[arg(long, env = "HTTP_WORKERS", default_value_t = 0)]

@@ -5,6 +5,10 @@
 //! encoding, the container), the best of `--repeat` runs (the least disturbed one on a shared
 //! machine); not timed: reading, gunzip and parsing, which every format shares. Reported per
 //! format: the median and p90 over the files of that time, and the median file size.
+//!
+//! With `--presets`, each preset's whole search ([`pipeline::export_preset`]) is timed the same
+//! way; reported per preset: how many files fit, the median time and size of those that fit, and
+//! the frame rates and qualities chosen.
 
 use std::path::Path;
 use std::time::Instant;
@@ -14,7 +18,10 @@ use serde_json::{Value, json};
 use super::CliResult;
 use super::args::BenchExportArgs;
 use super::io::read_input;
-use crate::pipeline::{self, ExportOptions, FrameSelection, Limits};
+use crate::encode::ImageFormat;
+use crate::pipeline::{
+    self, ExportOptions, FrameSelection, Limits, PipelineError, Preset, PresetOptions,
+};
 
 /// Runs `bench-export`.
 pub(super) fn run(args: &BenchExportArgs) -> CliResult {
@@ -36,7 +43,7 @@ pub(super) fn run(args: &BenchExportArgs) -> CliResult {
         }
     }
     let mut summary = Vec::new();
-    for format in &args.formats {
+    for format in &formats(args) {
         let name = format.extension();
         let runs: Vec<&Value> = files.iter().map(|f| &f["runs"][name]).collect();
         let mut ms: Vec<f64> = runs.iter().filter_map(|r| r["ms"].as_f64()).collect();
@@ -59,11 +66,15 @@ pub(super) fn run(args: &BenchExportArgs) -> CliResult {
             "median_bytes": median_bytes,
         }));
     }
+    for preset in &args.presets {
+        summary.push(preset_summary(&files, *preset));
+    }
     if let Some(out) = &args.json {
         let report = json!({
             "threads": rayon::current_num_threads(),
             "size": [args.size.0, args.size.1],
             "quality": args.quality,
+            "presets": args.presets.iter().map(|p| p.name()).collect::<Vec<_>>(),
             "fps": args.fps,
             "repeat": args.repeat,
             "summary": summary,
@@ -87,7 +98,7 @@ fn bench_one(
     let raw = read_input(path, limits)?;
     let animation = pipeline::load(&raw, limits)?;
     let mut runs = serde_json::Map::new();
-    for &format in &args.formats {
+    for &format in &formats(args) {
         let options = ExportOptions {
             format,
             frames: FrameSelection::All,
@@ -117,7 +128,87 @@ fn bench_one(
             }),
         );
     }
+    for &preset in &args.presets {
+        let options = PresetOptions {
+            preset,
+            frames: FrameSelection::All,
+            format: None,
+            background: None,
+        };
+        let mut best = f64::INFINITY;
+        let mut result = None;
+        for _ in 0..args.repeat.max(1) {
+            let t0 = Instant::now();
+            let out = pipeline::export_preset(&animation, &options, limits);
+            best = best.min(t0.elapsed().as_secs_f64() * 1000.0);
+            result = Some(out);
+        }
+        let run = match result.expect("at least one run") {
+            Ok(out) => json!({
+                "ms": best,
+                "fits": true,
+                "bytes": out.export.bytes.len(),
+                "fps": out.fps,
+                "quality": out.quality,
+                "attempts": out.attempts,
+                "frames_encoded": out.export.frames_encoded,
+            }),
+            Err(PipelineError::PresetCannotFit(why)) => {
+                json!({ "ms": best, "fits": false, "error": why })
+            }
+            Err(err) => return Err(err.into()),
+        };
+        runs.insert(preset.name().to_owned(), run);
+    }
     Ok(Value::Object(runs))
+}
+
+/// The formats to time: those given, or all three when neither formats nor presets are.
+fn formats(args: &BenchExportArgs) -> Vec<ImageFormat> {
+    if args.formats.is_empty() && args.presets.is_empty() {
+        vec![ImageFormat::WebP, ImageFormat::Apng, ImageFormat::Gif]
+    } else {
+        args.formats.clone()
+    }
+}
+
+/// Prints and returns the summary of `preset` over `files`.
+fn preset_summary(files: &[Value], preset: Preset) -> Value {
+    let name = preset.name();
+    let runs: Vec<&Value> = files.iter().map(|f| &f["runs"][name]).collect();
+    let fit: Vec<&&Value> = runs.iter().filter(|r| r["fits"] == true).collect();
+    let mut all_ms: Vec<f64> = runs.iter().filter_map(|r| r["ms"].as_f64()).collect();
+    let mut ms: Vec<f64> = fit.iter().filter_map(|r| r["ms"].as_f64()).collect();
+    let mut bytes: Vec<f64> = fit.iter().filter_map(|r| r["bytes"].as_f64()).collect();
+    let mut fps: Vec<f64> = fit.iter().filter_map(|r| r["fps"].as_f64()).collect();
+    let mut quality: Vec<f64> = fit.iter().filter_map(|r| r["quality"].as_f64()).collect();
+    let mut attempts: Vec<f64> = fit.iter().filter_map(|r| r["attempts"].as_f64()).collect();
+    let summary = json!({
+        "preset": name,
+        "files": runs.len(),
+        "fit": fit.len(),
+        "median_ms_all": quantile(&mut all_ms, 0.5),
+        "median_ms": quantile(&mut ms, 0.5),
+        "p90_ms": quantile(&mut ms, 0.9),
+        "median_bytes": quantile(&mut bytes, 0.5),
+        "median_fps": quantile(&mut fps, 0.5),
+        "median_quality": quantile(&mut quality, 0.5),
+        "median_attempts": quantile(&mut attempts, 0.5),
+    });
+    println!(
+        "{name}: {} of {} files fit; of those median {:.1} ms (p90 {:.1} ms), {:.1} KiB, {} fps, \
+         quality {}, {} encodes; median {:.1} ms over all",
+        fit.len(),
+        runs.len(),
+        summary["median_ms"].as_f64().unwrap_or(f64::NAN),
+        summary["p90_ms"].as_f64().unwrap_or(f64::NAN),
+        summary["median_bytes"].as_f64().unwrap_or(f64::NAN) / 1024.0,
+        summary["median_fps"],
+        summary["median_quality"],
+        summary["median_attempts"],
+        summary["median_ms_all"].as_f64().unwrap_or(f64::NAN),
+    );
+    summary
 }
 
 /// The `q` quantile (nearest rank) of `values`; NaN when empty.

@@ -1,5 +1,6 @@
 //! `convert`: a sticker to a still image or an animation file, or many stickers into a
-//! directory (`--out-dir`), in parallel, with a progress bar on a terminal and a summary.
+//! directory (`--out-dir`), in parallel, with a progress bar on a terminal and a summary; with
+//! `--preset`, a file within a platform's rules, and a line on stderr saying what was chosen.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,7 +12,7 @@ use super::CliResult;
 use super::args::ConvertArgs;
 use super::io::{read_input, write_output};
 use crate::encode::ImageFormat;
-use crate::pipeline::{self, ExportOptions, FrameSelection, Limits};
+use crate::pipeline::{self, ExportOptions, FrameSelection, Limits, PresetOptions};
 
 /// Runs `convert`.
 pub(super) fn run(args: &ConvertArgs) -> CliResult {
@@ -33,23 +34,64 @@ pub(super) fn run(args: &ConvertArgs) -> CliResult {
         .output
         .as_deref()
         .ok_or("give -o OUTPUT or --out-dir DIR")?;
-    let format = match args.format {
-        Some(format) => format,
-        None => format_from_extension(output)?,
+    let format = match (args.format, args.preset) {
+        (Some(format), _) => Some(format),
+        // With a preset, a name without a known extension (or stdout) takes the preset's format.
+        (None, Some(_)) => format_from_extension(output)
+            .ok()
+            .filter(|_| output.extension().is_some()),
+        (None, None) => Some(format_from_extension(output)?),
     };
-    let bytes = convert_one(input, format, args, &limits)?;
-    write_output(output, &bytes)
+    let converted = convert_one(input, format, args, &limits)?;
+    if let Some(choice) = &converted.preset {
+        eprintln!("{choice}");
+    }
+    write_output(output, &converted.bytes)
 }
 
-/// Reads, loads, sizes and exports one sticker as `format`.
+/// A converted file.
+struct Converted {
+    bytes: Vec<u8>,
+    format: ImageFormat,
+    /// What a preset chose, as a line for people.
+    preset: Option<String>,
+}
+
+/// Reads, loads, sizes and exports one sticker as `format` (with a preset: one it takes, or
+/// `None` for its default).
 fn convert_one(
     input: &Path,
-    format: ImageFormat,
+    format: Option<ImageFormat>,
     args: &ConvertArgs,
     limits: &Limits,
-) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<Converted, Box<dyn std::error::Error + Send + Sync>> {
     let data = read_input(input, limits)?;
     let animation = pipeline::load(&data, limits)?;
+    if let Some(preset) = args.preset {
+        let options = PresetOptions {
+            preset,
+            frames: args.frame.or(args.frames).unwrap_or(FrameSelection::All),
+            format,
+            background: args.background,
+        };
+        let out = pipeline::export_preset(&animation, &options, limits)?;
+        let fps = out.fps.map_or(String::new(), |fps| format!("{fps} fps, "));
+        let line = format!(
+            "{preset}: {} {}x{}, {fps}quality {}, {} bytes ({} encodes)",
+            out.format,
+            out.width,
+            out.height,
+            out.quality,
+            out.export.bytes.len(),
+            out.attempts
+        );
+        return Ok(Converted {
+            bytes: out.export.bytes,
+            format: out.format,
+            preset: Some(line),
+        });
+    }
+    let format = format.ok_or("give --format or --preset")?;
     let (width, height) = pipeline::output_size(&animation, args.width, args.height, limits)?;
     let options = ExportOptions {
         format,
@@ -58,17 +100,23 @@ fn convert_one(
             .or(args.frames)
             .unwrap_or_else(|| FrameSelection::default_for(format)),
         fps: args.fps,
-        quality: args.quality,
+        quality: if args.lossless { 100 } else { args.quality },
         background: args.background,
         width,
         height,
     };
-    Ok(pipeline::export(&animation, &options, limits)?.bytes)
+    Ok(Converted {
+        bytes: pipeline::export(&animation, &options, limits)?.bytes,
+        format,
+        preset: None,
+    })
 }
 
 /// Converts every input into `dir`; fails (after all of them) when any failed.
 fn run_batch(args: &ConvertArgs, dir: &Path, limits: &Limits) -> CliResult {
-    let format = args.format.ok_or("--out-dir needs --format")?;
+    if args.format.is_none() && args.preset.is_none() {
+        return Err("--out-dir needs --format or --preset".into());
+    }
     let files = batch_inputs(&args.inputs)?;
     std::fs::create_dir_all(dir)
         .map_err(|err| format!("cannot create `{}`: {err}", dir.display()))?;
@@ -83,12 +131,17 @@ fn run_batch(args: &ConvertArgs, dir: &Path, limits: &Limits) -> CliResult {
         .map(|input| {
             let result = (|| {
                 let bytes_in = std::fs::metadata(input).map_or(0, |m| m.len());
-                let bytes = convert_one(input, format, args, limits).map_err(|e| e.to_string())?;
+                let converted =
+                    convert_one(input, args.format, args, limits).map_err(|e| e.to_string())?;
                 let stem = input.file_stem().unwrap_or_default().to_string_lossy();
-                let out = dir.join(format!("{stem}.{}", format.extension()));
-                std::fs::write(&out, &bytes)
+                let out = dir.join(format!("{stem}.{}", converted.format.extension()));
+                std::fs::write(&out, &converted.bytes)
                     .map_err(|err| format!("cannot write `{}`: {err}", out.display()))?;
-                Ok((bytes_in, bytes.len() as u64))
+                if let Some(choice) = &converted.preset {
+                    // Above the progress bar on a terminal, plain stderr otherwise.
+                    bar.suspend(|| eprintln!("{}: {choice}", input.display()));
+                }
+                Ok((bytes_in, converted.bytes.len() as u64))
             })();
             bar.set_message(input.display().to_string());
             bar.inc(1);

@@ -1,15 +1,16 @@
 //! The command line: clap arguments ([`args`]), one module per command, and [`run`], which
 //! dispatches a parsed command line to its command.
 //!
-//! Each command module (`convert`, `info`, `bench`, `bench_export`, `serve`, `health`) uses
-//! [`args`], the shared file
-//! helpers in `io` and the library, never another command.
+//! Each command module (`convert`, `info`, `bench`, `bench_export`, `bench_http`, `serve`,
+//! `health`) uses [`args`], the shared file helpers in `io` and the library, never another
+//! command.
 
 use std::error::Error;
 
 pub mod args;
 mod bench;
 mod bench_export;
+mod bench_http;
 mod convert;
 mod health;
 mod info;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Info(args) => info::run(&args),
         Command::BenchRender(args) => bench::run(&args),
         Command::BenchExport(args) => bench_export::run(&args),
+        Command::BenchHttp(args) => bench_http::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Health(args) => health::run(&args),
     }

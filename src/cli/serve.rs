@@ -43,6 +43,8 @@ fn config(args: &ServeArgs) -> ServerConfig {
         port: args.port,
         worker_pool_size: threads(args.worker_pool_size, defaults.worker_pool_size),
         queue_size: args.queue_size,
+        queue_timeout: Duration::from_millis(args.queue_timeout_ms),
+        queue_max_bytes: args.queue_max_bytes,
         http_workers: threads(args.http_workers, defaults.http_workers),
         cache_size: args.cache_size,
         cache_ttl: Duration::from_millis(args.cache_ttl_ms),
@@ -78,6 +80,8 @@ mod tests {
             port: 8080,
             worker_pool_size: 0,
             queue_size: 5,
+            queue_timeout_ms: 1500,
+            queue_max_bytes: 9000,
             http_workers: 3,
             cache_size: 10,
             cache_ttl_ms: 1500,
@@ -109,6 +113,12 @@ mod tests {
         assert_eq!(config.host, IpAddr::from([0, 0, 0, 0]), "host");
         assert_eq!(config.port, 8080, "port");
         assert_eq!(config.queue_size, 5, "queue");
+        assert_eq!(
+            config.queue_timeout,
+            Duration::from_millis(1500),
+            "queue timeout"
+        );
+        assert_eq!(config.queue_max_bytes, 9000, "queue bytes");
         assert_eq!(config.http_workers, 3, "explicit thread count");
         assert_eq!(config.cache_size, 10, "cache size");
         assert_eq!(config.cache_ttl, Duration::from_millis(1500), "ttl");

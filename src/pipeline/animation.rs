@@ -153,76 +153,195 @@ pub fn export(
     options: &ExportOptions,
     limits: &Limits,
 ) -> Result<Export, PipelineError> {
-    let (w, h) = (options.width, options.height);
-    let (start, end) = match options.frames {
-        FrameSelection::One(index) => {
-            let mut image = render_frame(animation, index, w, h, &limits.budget)?;
-            if let Some(bg) = options.background {
-                matte(&mut image, bg);
-            }
-            let bytes = encode::encode(&image, options.format, options.quality)?;
-            return Ok(Export {
-                bytes,
-                frames_encoded: 1,
-                frames_rendered: 1,
-                fps: animation.frame_rate(),
-            });
-        }
-        FrameSelection::All => (0, u64::from(animation.total_frames())),
-        FrameSelection::Range { start, end } => {
-            let total = animation.total_frames();
-            if end >= u64::from(total) {
-                return Err(PipelineError::FrameOutOfRange { frame: end, total });
-            }
-            (start, end + 1)
-        }
-    };
-    let schedule = Schedule::new(animation, start, end, options, limits.max_export_frames)?;
-    let frames = schedule.starts.len();
-    if frames as u64 > u64::from(limits.max_export_frames) {
-        return Err(PipelineError::LimitExceeded(format!(
-            "the export has more than {} frames, the limit; pass a lower fps or fewer frames",
-            limits.max_export_frames
-        )));
+    if let FrameSelection::One(index) = options.frames {
+        let image = render_still(animation, index, options, limits)?;
+        let bytes = encode::encode(&image, options.format, options.quality)?;
+        return Ok(Export {
+            bytes,
+            frames_encoded: 1,
+            frames_rendered: 1,
+            fps: animation.frame_rate(),
+        });
     }
-    let pixels = frames as u64 * u64::from(w) * u64::from(h);
-    if pixels > limits.max_export_pixels {
-        return Err(PipelineError::LimitExceeded(format!(
-            "the export is {frames} frames of {w}x{h}, {pixels} pixels; the limit is {} \
-             (pass a smaller size, a lower fps or fewer frames)",
-            limits.max_export_pixels
-        )));
+    let (start, end) = selected_range(animation, options.frames)?;
+    let schedule = Schedule::checked(animation, start, end, options, limits)?;
+    let timeline = schedule.timeline(options);
+    let mut encoder = new_encoder(options.format, timeline, options.quality, || {
+        let sample = palette_sample(schedule.starts.len());
+        render_all(animation, &schedule, &sample, options, &limits.budget)
+    })?;
+    let mut encoded = 0_u32;
+    render_merged(animation, &schedule, options, &limits.budget, |batch| {
+        encoded += batch.len() as u32;
+        encoder.add_frames(batch)?;
+        Ok(())
+    })?;
+    Ok(Export {
+        bytes: encoder.finish()?,
+        frames_encoded: encoded,
+        frames_rendered: schedule.starts.len() as u32,
+        fps: schedule.fps,
+    })
+}
+
+/// Renders frame `index` at the size of `options`, matted if asked.
+pub(super) fn render_still(
+    animation: &Animation,
+    index: u64,
+    options: &ExportOptions,
+    limits: &Limits,
+) -> Result<Image, PipelineError> {
+    let mut image = render_frame(
+        animation,
+        index,
+        options.width,
+        options.height,
+        &limits.budget,
+    )?;
+    if let Some(bg) = options.background {
+        matte(&mut image, bg);
     }
-    let timeline = Timeline {
-        width: w,
-        height: h,
-        timescale: schedule.timescale,
-        loop_count: 0,
+    Ok(image)
+}
+
+/// The frames of an animated export, rendered once and merged, kept so that they can be encoded
+/// more than once (a preset's quality steps).
+#[derive(Debug)]
+pub(super) struct RenderedAnimation {
+    /// The merged frames, in order.
+    pub(super) frames: Vec<TimedFrame>,
+    /// The canvas and clock of the frames.
+    pub(super) timeline: Timeline,
+    /// The output frame rate.
+    pub(super) fps: f64,
+    /// Frames rendered before merging.
+    pub(super) frames_rendered: u32,
+}
+
+impl RenderedAnimation {
+    /// The duration of the frames in milliseconds.
+    pub(super) fn duration_ms(&self) -> f64 {
+        let end = self.frames.last().map_or(0, |f| f.end);
+        end as f64 * 1000.0 / f64::from(self.timeline.timescale)
+    }
+}
+
+/// Renders the animation `options` select (not [`FrameSelection::One`]) and merges identical
+/// consecutive frames, holding every frame: `frames x width x height x 4` bytes.
+///
+/// # Errors
+///
+/// As [`export`].
+pub(super) fn render_animation(
+    animation: &Animation,
+    options: &ExportOptions,
+    limits: &Limits,
+) -> Result<RenderedAnimation, PipelineError> {
+    let (start, end) = selected_range(animation, options.frames)?;
+    let schedule = Schedule::checked(animation, start, end, options, limits)?;
+    let mut frames = Vec::new();
+    render_merged(animation, &schedule, options, &limits.budget, |batch| {
+        frames.extend(batch);
+        Ok(())
+    })?;
+    Ok(RenderedAnimation {
+        frames,
+        timeline: schedule.timeline(options),
+        fps: schedule.fps,
+        frames_rendered: schedule.starts.len() as u32,
+    })
+}
+
+/// Encodes `rendered` as `format` at `quality`, each frame first passed through `prepare` (on
+/// copies, a batch at a time, so `rendered` can be encoded again).
+///
+/// # Errors
+///
+/// [`PipelineError::Encode`].
+pub(super) fn encode_animation(
+    rendered: &RenderedAnimation,
+    format: ImageFormat,
+    quality: u8,
+    prepare: impl Fn(&mut Image) + Sync,
+) -> Result<Vec<u8>, PipelineError> {
+    let prepared = |frames: &[TimedFrame]| -> Vec<TimedFrame> {
+        let mut frames = frames.to_vec();
+        frames.par_iter_mut().for_each(|f| prepare(&mut f.image));
+        frames
     };
-    let mut encoder: Box<dyn AnimationEncoder> = match options.format {
+    let mut encoder = new_encoder(format, rendered.timeline, quality, || {
+        let sample = palette_sample(rendered.frames.len());
+        Ok(sample
+            .into_iter()
+            .map(|k| prepared(&rendered.frames[k..=k]).remove(0).image)
+            .collect())
+    })?;
+    for batch in rendered.frames.chunks(batch_len()) {
+        encoder.add_frames(prepared(batch))?;
+    }
+    Ok(encoder.finish()?)
+}
+
+/// The source frames `start..end` that `frames` selects; `FrameSelection::One(k)` is `k..k+1`.
+fn selected_range(
+    animation: &Animation,
+    frames: FrameSelection,
+) -> Result<(u64, u64), PipelineError> {
+    let total = animation.total_frames();
+    let (start, end) = match frames {
+        FrameSelection::All => return Ok((0, u64::from(total))),
+        FrameSelection::One(index) => (index, index),
+        FrameSelection::Range { start, end } => (start, end),
+    };
+    if end >= u64::from(total) {
+        return Err(PipelineError::FrameOutOfRange { frame: end, total });
+    }
+    Ok((start, end + 1))
+}
+
+/// An encoder for `format`; GIF learns its palette from the frames `sample` renders.
+fn new_encoder(
+    format: ImageFormat,
+    timeline: Timeline,
+    quality: u8,
+    sample: impl FnOnce() -> Result<Vec<Image>, PipelineError>,
+) -> Result<Box<dyn AnimationEncoder>, PipelineError> {
+    Ok(match format {
         ImageFormat::WebP => Box::new(AnimatedWebPEncoder::new(
             timeline,
-            StillWebPFrames {
-                quality: options.quality,
-            },
+            StillWebPFrames { quality },
         )?),
         ImageFormat::Png | ImageFormat::Apng => Box::new(ApngEncoder::new(timeline)),
-        ImageFormat::Gif => {
-            let sample: Vec<usize> =
-                super::select_frames(frames as u32, Some(PALETTE_SAMPLE_FRAMES as u32))
-                    .into_iter()
-                    .map(|k| k as usize)
-                    .collect();
-            let images = render_all(animation, &schedule, &sample, options, &limits.budget)?;
-            Box::new(GifEncoder::new(timeline, &images)?)
-        }
-    };
-    let chunk = (2 * rayon::current_num_threads()).max(8);
+        ImageFormat::Gif => Box::new(GifEncoder::new(timeline, &sample()?)?),
+    })
+}
+
+/// Output frames whose pixels teach the GIF palette, spread over `frames` frames.
+fn palette_sample(frames: usize) -> Vec<usize> {
+    super::select_frames(frames as u32, Some(PALETTE_SAMPLE_FRAMES as u32))
+        .into_iter()
+        .map(|k| k as usize)
+        .collect()
+}
+
+/// Frames rendered (in parallel) per batch.
+fn batch_len() -> usize {
+    (2 * rayon::current_num_threads()).max(8)
+}
+
+/// Renders every frame of `schedule` in parallel batches, in order, merging identical
+/// consecutive frames, and hands the merged frames to `sink` a batch at a time.
+fn render_merged(
+    animation: &Animation,
+    schedule: &Schedule,
+    options: &ExportOptions,
+    budget: &Budget,
+    mut sink: impl FnMut(Vec<TimedFrame>) -> Result<(), PipelineError>,
+) -> Result<(), PipelineError> {
     let mut pending: Option<TimedFrame> = None;
-    let mut encoded = 0_u32;
-    let indices: Vec<usize> = (0..frames).collect();
-    for batch_indices in indices.chunks(chunk) {
-        let images = render_all(animation, &schedule, batch_indices, options, &limits.budget)?;
+    let indices: Vec<usize> = (0..schedule.starts.len()).collect();
+    for batch_indices in indices.chunks(batch_len()) {
+        let images = render_all(animation, schedule, batch_indices, options, budget)?;
         let mut batch = Vec::with_capacity(images.len());
         for (&j, image) in batch_indices.iter().zip(images) {
             let (start, end) = (schedule.starts[j], schedule.end_of(j));
@@ -234,20 +353,13 @@ pub fn export(
             batch.extend(pending.replace(TimedFrame { image, start, end }));
         }
         if !batch.is_empty() {
-            encoded += batch.len() as u32;
-            encoder.add_frames(batch)?;
+            sink(batch)?;
         }
     }
     if let Some(last) = pending {
-        encoded += 1;
-        encoder.add_frames(vec![last])?;
+        sink(vec![last])?;
     }
-    Ok(Export {
-        bytes: encoder.finish()?,
-        frames_encoded: encoded,
-        frames_rendered: frames as u32,
-        fps: schedule.fps,
-    })
+    Ok(())
 }
 
 /// When each output frame starts, in ticks, and which source time it shows.
@@ -266,6 +378,44 @@ struct Schedule {
 }
 
 impl Schedule {
+    /// [`Schedule::new`] within the export limits of `limits`.
+    fn checked(
+        animation: &Animation,
+        start: u64,
+        end: u64,
+        options: &ExportOptions,
+        limits: &Limits,
+    ) -> Result<Self, PipelineError> {
+        let schedule = Self::new(animation, start, end, options, limits.max_export_frames)?;
+        let frames = schedule.starts.len();
+        if frames as u64 > u64::from(limits.max_export_frames) {
+            return Err(PipelineError::LimitExceeded(format!(
+                "the export has more than {} frames, the limit; pass a lower fps or fewer frames",
+                limits.max_export_frames
+            )));
+        }
+        let (w, h) = (options.width, options.height);
+        let pixels = frames as u64 * u64::from(w) * u64::from(h);
+        if pixels > limits.max_export_pixels {
+            return Err(PipelineError::LimitExceeded(format!(
+                "the export is {frames} frames of {w}x{h}, {pixels} pixels; the limit is {} \
+                 (pass a smaller size, a lower fps or fewer frames)",
+                limits.max_export_pixels
+            )));
+        }
+        Ok(schedule)
+    }
+
+    /// The canvas and clock of the output, looping forever.
+    fn timeline(&self, options: &ExportOptions) -> Timeline {
+        Timeline {
+            width: options.width,
+            height: options.height,
+            timescale: self.timescale,
+            loop_count: 0,
+        }
+    }
+
     /// The schedule of source frames `start..end` at the output rate of `options`, with at
     /// most `max_frames + 1` frames (a hostile `op` must not make it allocate without bound;
     /// the caller refuses more than `max_frames`).

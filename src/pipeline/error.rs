@@ -39,6 +39,8 @@ pub enum PipelineError {
     BadSize(String),
     /// An export option has a value out of its range (e.g. `fps`).
     InvalidOption(String),
+    /// No step of a platform preset gives a file within its rules (size, duration).
+    PresetCannotFit(String),
     /// Encoding the image failed.
     Encode(EncodeError),
 }
@@ -55,9 +57,10 @@ impl fmt::Display for PipelineError {
             Self::NotJson(msg) => write!(f, "input is not JSON: {msg}"),
             Self::NotLottie(msg) => write!(f, "input is not a Lottie animation: {msg}"),
             Self::InvalidAnimation(msg) => write!(f, "invalid animation: {msg}"),
-            Self::LimitExceeded(msg) | Self::BadSize(msg) | Self::InvalidOption(msg) => {
-                f.write_str(msg)
-            }
+            Self::LimitExceeded(msg)
+            | Self::BadSize(msg)
+            | Self::InvalidOption(msg)
+            | Self::PresetCannotFit(msg) => f.write_str(msg),
             Self::FrameOutOfRange { frame, total } => write!(
                 f,
                 "frame {frame} is out of range; valid frames are 0..={}",

@@ -5,7 +5,8 @@
 //! `Animation::frame_time`, `raster::render`); this module adds what a conversion request needs
 //! around them: the request limits ([`Limits`]), the output size ([`output_size`]), which frames a
 //! benchmark takes ([`select_frames`]), whole-animation export ([`export`]: frame selection,
-//! resampling, parallel rendering, animated encoders), the `info` metadata ([`Info`]), and one
+//! resampling, parallel rendering, animated encoders), platform presets ([`export_preset`]:
+//! a file within WhatsApp's, Signal's, Discord's or Telegram's rules), the `info` metadata ([`Info`]), and one
 //! error type with a
 //! variant per kind of failure ([`PipelineError`]), so that the CLI and the HTTP service report
 //! the same errors.
@@ -14,6 +15,7 @@ mod animation;
 mod error;
 mod frames;
 mod info;
+mod preset;
 mod render;
 mod size;
 
@@ -25,6 +27,7 @@ pub use animation::{Export, ExportOptions, FrameSelection, MAX_FPS, export, pars
 pub use error::PipelineError;
 pub use frames::select_frames;
 pub use info::{Info, info};
+pub use preset::{Preset, PresetExport, PresetOptions, Rule, export_preset};
 pub use render::{new_pixmap, render_frame};
 pub use size::output_size;
 

@@ -8,13 +8,19 @@ use std::net::IpAddr;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::time::Duration;
 
+use super::pool::Admission;
 use super::rate_limit::Network;
 use crate::pipeline::Limits;
 
 /// Default `PORT`.
 pub const DEFAULT_PORT: u16 = 3000;
-/// Default `QUEUE_SIZE`.
-pub const DEFAULT_QUEUE_SIZE: usize = 64;
+/// Default `QUEUE_SIZE`: a backstop on the count of waiting jobs; the expected wait
+/// (`QUEUE_TIMEOUT_MS`) is what turns requests away under load.
+pub const DEFAULT_QUEUE_SIZE: usize = 1024;
+/// Default `QUEUE_TIMEOUT_MS`: the longest a request should wait for a render thread.
+pub const DEFAULT_QUEUE_TIMEOUT_MS: u64 = 2000;
+/// Default `QUEUE_MAX_BYTES` (256 MiB): request bodies held by admitted jobs.
+pub const DEFAULT_QUEUE_MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Default `CACHE_SIZE`.
 pub const DEFAULT_CACHE_SIZE: usize = 1000;
 /// Default `CACHE_TTL_MS` (one hour).
@@ -49,8 +55,13 @@ pub struct ServerConfig {
     pub port: u16,
     /// Render threads.
     pub worker_pool_size: usize,
-    /// Render jobs that may wait beyond the running ones.
+    /// Most render jobs waiting for a thread (a backstop beyond the time rule).
     pub queue_size: usize,
+    /// Longest expected (at admission) or actual (when a thread takes it) wait for a render
+    /// thread; beyond it, 503.
+    pub queue_timeout: Duration,
+    /// Most bytes of request bodies held by admitted, unfinished render jobs.
+    pub queue_max_bytes: u64,
     /// HTTP worker threads.
     pub http_workers: usize,
     /// Maximum number of cached animations.
@@ -95,6 +106,15 @@ fn cpus() -> usize {
 }
 
 impl ServerConfig {
+    /// The render pool's admission rule (`QUEUE_SIZE`, `QUEUE_TIMEOUT_MS`, `QUEUE_MAX_BYTES`).
+    pub fn admission(&self) -> Admission {
+        Admission {
+            queue_size: self.queue_size,
+            queue_timeout: self.queue_timeout,
+            queue_max_bytes: self.queue_max_bytes,
+        }
+    }
+
     /// Checks the sizes that must be positive.
     ///
     /// # Errors
@@ -104,6 +124,11 @@ impl ServerConfig {
     pub fn validate(&self) -> io::Result<()> {
         let positive = [
             ("CACHE_SIZE", self.cache_size as u64),
+            (
+                "QUEUE_TIMEOUT_MS",
+                u64::try_from(self.queue_timeout.as_millis()).unwrap_or(u64::MAX),
+            ),
+            ("QUEUE_MAX_BYTES", self.queue_max_bytes),
             ("CACHE_MAX_BYTES", self.cache_max_bytes),
             ("MAX_INPUT_BYTES", self.limits.max_input_bytes as u64),
             ("MAX_JSON_BYTES", self.limits.max_json_bytes as u64),
@@ -147,6 +172,8 @@ impl Default for ServerConfig {
             port: DEFAULT_PORT,
             worker_pool_size: cpus(),
             queue_size: DEFAULT_QUEUE_SIZE,
+            queue_timeout: Duration::from_millis(DEFAULT_QUEUE_TIMEOUT_MS),
+            queue_max_bytes: DEFAULT_QUEUE_MAX_BYTES,
             http_workers: cpus(),
             cache_size: DEFAULT_CACHE_SIZE,
             cache_ttl: Duration::from_millis(DEFAULT_CACHE_TTL_MS),

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     FrameOutOfRange,
     /// The requested output size is 0 or over `MAX_OUTPUT_SIDE`.
     BadSize,
+    /// No step of a platform preset gives a file within its rules (size, duration).
+    PresetCannotFit,
     /// Encoding the image failed.
     EncodeFailed,
     /// `format` names no output format we write.
@@ -85,6 +87,7 @@ impl ErrorCode {
         Self::LimitExceeded,
         Self::FrameOutOfRange,
         Self::BadSize,
+        Self::PresetCannotFit,
         Self::EncodeFailed,
         Self::BadFormat,
         Self::InvalidParameter,
@@ -117,6 +120,7 @@ impl ErrorCode {
             Self::LimitExceeded => "limit_exceeded",
             Self::FrameOutOfRange => "frame_out_of_range",
             Self::BadSize => "bad_size",
+            Self::PresetCannotFit => "preset_cannot_fit",
             Self::EncodeFailed => "encode_failed",
             Self::BadFormat => "bad_format",
             Self::InvalidParameter => "invalid_parameter",
@@ -150,6 +154,7 @@ impl ErrorCode {
             Self::LimitExceeded => StatusCode::UNPROCESSABLE_ENTITY,
             Self::FrameOutOfRange => StatusCode::BAD_REQUEST,
             Self::BadSize => StatusCode::BAD_REQUEST,
+            Self::PresetCannotFit => StatusCode::UNPROCESSABLE_ENTITY,
             Self::EncodeFailed => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadFormat => StatusCode::BAD_REQUEST,
             Self::InvalidParameter => StatusCode::BAD_REQUEST,
@@ -201,6 +206,7 @@ impl From<&PipelineError> for ErrorCode {
             PipelineError::FrameOutOfRange { .. } => Self::FrameOutOfRange,
             PipelineError::BadSize(_) => Self::BadSize,
             PipelineError::InvalidOption(_) => Self::InvalidParameter,
+            PipelineError::PresetCannotFit(_) => Self::PresetCannotFit,
             PipelineError::Encode(_) => Self::EncodeFailed,
         }
     }
@@ -258,13 +264,14 @@ impl ApiError {
         Self::new(ErrorCode::InvalidParameter, message)
     }
 
-    /// The render queue is full; the response carries `Retry-After`.
-    pub fn busy() -> Self {
+    /// The render pool turned the job away (`why`, a lowercase sentence naming the setting);
+    /// the response carries `Retry-After`.
+    pub fn busy(why: &str) -> Self {
         Self {
             retry_after_secs: Some(u64::from(RETRY_AFTER_SECS)),
             ..Self::new(
                 ErrorCode::ServerBusy,
-                "render queue is full; retry after the time in the retry-after header",
+                format!("{why}; retry after the time in the retry-after header"),
             )
         }
     }
@@ -357,6 +364,7 @@ mod tests {
             PipelineError::LimitExceeded(String::new()),
             PipelineError::FrameOutOfRange { frame: 1, total: 1 },
             PipelineError::BadSize(String::new()),
+            PipelineError::PresetCannotFit(String::new()),
         ];
         for err in &errors {
             let code = ErrorCode::from(err);
@@ -374,7 +382,7 @@ mod tests {
 
     #[test]
     fn busy_sets_retry_after() {
-        let res = ApiError::busy().error_response();
+        let res = ApiError::busy("server is busy").error_response();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(res.headers().get(header::RETRY_AFTER).unwrap(), "1");
     }

@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::cache::CacheStats;
-use super::pool::PoolStats;
+use super::pool::{PoolStats, Rejection};
 
 /// Upper bounds of the request duration histogram buckets, in milliseconds (`+Inf` is implied).
 pub const BUCKETS_MS: [f64; 6] = [1.0, 5.0, 10.0, 20.0, 50.0, 100.0];
@@ -166,7 +166,7 @@ impl Metrics {
             (
                 "tgs_pool_queue_capacity",
                 "gauge",
-                "Render jobs allowed to wait.",
+                "Most render jobs waiting (QUEUE_SIZE).",
                 pool.queue_capacity as f64,
             ),
             (
@@ -178,7 +178,7 @@ impl Metrics {
             (
                 "tgs_pool_rejected_total",
                 "counter",
-                "Render jobs refused with 503.",
+                "Render jobs answered 503 (all reasons).",
                 pool.rejected as f64,
             ),
             (
@@ -194,8 +194,70 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
             );
         }
+        render_admission(&mut out, pool);
         out
     }
+}
+
+/// The render pool's admission: rejections by reason, the wait for a thread and its limits.
+fn render_admission(out: &mut String, pool: &PoolStats) {
+    let name = "tgs_pool_rejected_by_reason_total";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Render jobs answered 503, by reason.\n# TYPE {name} counter"
+    );
+    for why in Rejection::ALL {
+        let count = pool.rejected_by_reason.get(why);
+        let _ = writeln!(out, "{name}{{reason=\"{}\"}} {count}", why.as_str());
+    }
+    let name = "tgs_pool_queue_wait_milliseconds";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Wait for a render thread over the last 1024 jobs.\n# TYPE {name} summary"
+    );
+    let wait = &pool.queue_wait_ms;
+    for (quantile, value) in [("0.5", wait.p50), ("0.9", wait.p90), ("0.99", wait.p99)] {
+        let _ = writeln!(out, "{name}{{quantile=\"{quantile}\"}} {value}");
+    }
+    let gauges = [
+        (
+            "tgs_pool_expected_wait_milliseconds",
+            "Wait a render job admitted now should expect.",
+            pool.expected_wait_ms,
+        ),
+        (
+            "tgs_pool_mean_job_milliseconds",
+            "Recent mean render job time (the unit of the wait estimate).",
+            pool.mean_job_ms,
+        ),
+        (
+            "tgs_pool_queue_timeout_milliseconds",
+            "Longest wait for a render thread (QUEUE_TIMEOUT_MS).",
+            pool.queue_timeout_ms as f64,
+        ),
+        (
+            "tgs_pool_queued_bytes",
+            "Request body bytes held by admitted render jobs.",
+            pool.queued_bytes as f64,
+        ),
+        (
+            "tgs_pool_queue_max_bytes",
+            "Budget of those bytes (QUEUE_MAX_BYTES).",
+            pool.queue_max_bytes as f64,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+        );
+    }
+    let name = "tgs_pool_abandoned_total";
+    let _ = writeln!(
+        out,
+        "# HELP {name} Render jobs not run because their client had gone.\n# TYPE {name} counter\n{name} {}",
+        pool.abandoned
+    );
 }
 
 #[cfg(test)]

@@ -142,6 +142,7 @@ pub async fn serve(config: ServerConfig) -> io::Result<()> {
             %addr,
             render_threads = config.worker_pool_size,
             queue = config.queue_size,
+            queue_timeout_ms = config.queue_timeout.as_millis() as u64,
             cache_size = config.cache_size,
             "listening on http://{addr}"
         );
@@ -234,7 +235,7 @@ mod tests {
             jobs.push(actix_web::rt::spawn(async move {
                 pool_state
                     .pool
-                    .run(move || wait.lock().unwrap().recv().is_ok())
+                    .run(0, move || wait.lock().unwrap().recv().is_ok())
                     .await
             }));
         }
@@ -301,11 +302,15 @@ mod tests {
     #[actix_web::test]
     async fn a_panicking_render_is_a_500_for_that_request_only() {
         let state = state();
-        let failed = state.pool.run(|| -> u8 { panic!("renderer bug") }).await;
+        let failed = state.pool.run(0, || -> u8 { panic!("renderer bug") }).await;
         assert_eq!(failed, Err(pool::PoolError::Panicked));
         let res = ApiError::panicked().error_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(state.pool.run(|| 1).await, Ok(1), "the pool keeps working");
+        assert_eq!(
+            state.pool.run(0, || 1).await,
+            Ok(1),
+            "the pool keeps working"
+        );
         assert_eq!(state.pool.stats().panicked, 1);
     }
 }

@@ -1,11 +1,11 @@
-//! Render parameters (`frame`, `frames`, `fps`, `format`, `quality`, `background`, `width`,
-//! `height`) from a query or a JSON item.
+//! Render parameters (`frame`, `frames`, `fps`, `format`, `quality`, `lossless`, `background`,
+//! `width`, `height`, `preset`) from a query or a JSON item.
 
 use serde::Deserialize;
 
 use super::error::{ApiError, ErrorCode};
 use crate::encode::ImageFormat;
-use crate::pipeline::{FrameSelection, parse_color};
+use crate::pipeline::{FrameSelection, Preset, parse_color};
 
 /// Default WebP quality.
 pub const DEFAULT_QUALITY: u8 = 90;
@@ -27,6 +27,9 @@ pub struct RenderParams {
     pub width: Option<u32>,
     /// Requested height.
     pub height: Option<u32>,
+    /// A platform preset: it picks the size, frame rate and quality (none of them is given
+    /// then), and `format` is one it takes (its default when none was given).
+    pub preset: Option<Preset>,
 }
 
 /// The query string of `POST /convert`, as text so each bad value gets a message naming it.
@@ -40,6 +43,8 @@ pub struct RenderQuery {
     quality: Option<String>,
     width: Option<String>,
     height: Option<String>,
+    lossless: Option<String>,
+    preset: Option<String>,
 }
 
 /// One conversion in `/convert/base64` or an item of `/convert/batch`.
@@ -55,6 +60,8 @@ pub struct ConvertItem {
     quality: Option<i64>,
     width: Option<u32>,
     height: Option<u32>,
+    lossless: Option<bool>,
+    preset: Option<String>,
 }
 
 /// A JSON `frame`: an index or `"all"`.
@@ -72,6 +79,8 @@ struct RawParams<'a> {
     frames: Option<&'a str>,
     fps: Option<f64>,
     background: Option<&'a str>,
+    lossless: Option<bool>,
+    preset: Option<&'a str>,
 }
 
 /// The body of `/convert/batch`.
@@ -103,8 +112,10 @@ impl RenderParams {
     /// # Errors
     ///
     /// `bad_format` for a format other than png/webp/apng/gif, `invalid_parameter` for a quality
-    /// outside 1-100, a `frame`, `frames` or `background` that does not parse, or both `frame`
-    /// and `frames`. Sizes, frames and fps are checked against the animation by the pipeline.
+    /// outside 1-100, a `frame`, `frames`, `background`, `lossless` or `preset` that does not
+    /// parse, both `frame` and `frames`, `lossless=true` with another quality, or a preset with
+    /// a size, fps, quality or lossless, or with a format it does not make. Sizes, frames and
+    /// fps are checked against the animation by the pipeline.
     fn new(
         raw: &RawParams<'_>,
         format: Option<&str>,
@@ -112,15 +123,20 @@ impl RenderParams {
         width: Option<u32>,
         height: Option<u32>,
     ) -> Result<Self, ApiError> {
-        let format = match format.map(str::trim) {
-            None | Some("") => ImageFormat::Png,
-            Some(name) => name.to_ascii_lowercase().parse().map_err(|_| {
+        let given_format: Option<ImageFormat> = match format.map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(name.to_ascii_lowercase().parse().map_err(|_| {
                 ApiError::new(
                     ErrorCode::BadFormat,
                     format!("unsupported format {name:?}; use png, webp, apng or gif"),
                 )
-            })?,
+            })?),
         };
+        let preset = given(raw.preset)
+            .map(str::parse::<Preset>)
+            .transpose()
+            .map_err(ApiError::invalid_parameter)?;
+        let format = given_format.unwrap_or_default();
         let frames = match (given(raw.frame), given(raw.frames)) {
             (Some(_), Some(_)) => {
                 return Err(ApiError::invalid_parameter(
@@ -133,12 +149,14 @@ impl RenderParams {
             (None, Some(frames)) => {
                 FrameSelection::parse_range(frames).map_err(ApiError::invalid_parameter)?
             }
+            (None, None) if preset.is_some() => FrameSelection::All,
             (None, None) => FrameSelection::default_for(format),
         };
         let background = given(raw.background)
             .map(parse_color)
             .transpose()
             .map_err(ApiError::invalid_parameter)?;
+        let quality_given = quality.is_some();
         let quality = match quality {
             None => DEFAULT_QUALITY,
             Some(q) => u8::try_from(q)
@@ -148,14 +166,53 @@ impl RenderParams {
                     ApiError::invalid_parameter(format!("quality must be 1-100, got {q}"))
                 })?,
         };
+        if raw.lossless == Some(true) && quality_given && quality != 100 {
+            return Err(ApiError::invalid_parameter(format!(
+                "lossless=true is quality 100; drop quality={quality}"
+            )));
+        }
+        let quality = if raw.lossless == Some(true) {
+            100
+        } else {
+            quality
+        };
+        let Some(preset) = preset else {
+            return Ok(Self {
+                frames,
+                fps: raw.fps,
+                background,
+                format,
+                quality,
+                width,
+                height,
+                preset: None,
+            });
+        };
+        let picked = [
+            ("width", width.is_some()),
+            ("height", height.is_some()),
+            ("fps", raw.fps.is_some()),
+            ("quality", quality_given),
+            ("lossless", raw.lossless.is_some()),
+        ];
+        if let Some((name, _)) = picked.iter().find(|p| p.1) {
+            return Err(ApiError::invalid_parameter(format!(
+                "preset={preset} picks the size, fps and quality; drop {name}"
+            )));
+        }
+        let animated = !matches!(frames, FrameSelection::One(_));
+        let format = preset
+            .format(animated, given_format)
+            .map_err(ApiError::invalid_parameter)?;
         Ok(Self {
             frames,
-            fps: raw.fps,
+            fps: None,
             background,
             format,
-            quality,
-            width,
-            height,
+            quality: 100,
+            width: None,
+            height: None,
+            preset: Some(preset),
         })
     }
 
@@ -182,11 +239,23 @@ impl RenderParams {
                 ApiError::invalid_parameter(format!("fps must be a number, got {text:?}"))
             })?),
         };
+        let lossless = match given(query.lossless.as_deref()) {
+            None => None,
+            Some("true" | "1") => Some(true),
+            Some("false" | "0") => Some(false),
+            Some(text) => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "lossless must be true or false, got {text:?}"
+                )));
+            }
+        };
         let raw = RawParams {
             frame: query.frame.as_deref(),
             frames: query.frames.as_deref(),
             fps,
             background: query.background.as_deref(),
+            lossless,
+            preset: query.preset.as_deref(),
         };
         Self::new(
             &raw,
@@ -213,6 +282,8 @@ impl RenderParams {
             frames: item.frames.as_deref(),
             fps: item.fps,
             background: item.background.as_deref(),
+            lossless: item.lossless,
+            preset: item.preset.as_deref(),
         };
         Self::new(
             &raw,
@@ -269,6 +340,59 @@ mod tests {
             query("format=apng&frame=4").unwrap().frames,
             FrameSelection::One(4)
         );
+    }
+
+    #[test]
+    fn lossless_is_quality_100() {
+        assert_eq!(query("format=webp&lossless=true").unwrap().quality, 100);
+        assert_eq!(
+            query("format=webp&lossless=1&quality=100").unwrap().quality,
+            100
+        );
+        assert_eq!(
+            query("format=webp&lossless=false&quality=60")
+                .unwrap()
+                .quality,
+            60
+        );
+        for bad in ["lossless=yes", "lossless=true&quality=60"] {
+            let err = query(bad).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidParameter, "{bad}");
+            assert!(err.message().contains("lossless"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn presets_pick_their_format_and_refuse_what_they_pick() {
+        let params = query("preset=whatsapp").unwrap();
+        assert_eq!(params.preset, Some(Preset::WhatsApp));
+        assert_eq!(
+            (params.format, params.frames),
+            (ImageFormat::WebP, FrameSelection::All)
+        );
+        let params = query("preset=signal&frame=3").unwrap();
+        assert_eq!(
+            (params.format, params.frames),
+            (ImageFormat::Png, FrameSelection::One(3))
+        );
+        let params = query("preset=telegram-emoji&frame=0&format=png").unwrap();
+        assert_eq!(params.format, ImageFormat::Png);
+        for bad in [
+            "preset=line",
+            "preset=whatsapp&width=100",
+            "preset=whatsapp&quality=50",
+            "preset=whatsapp&fps=10",
+            "preset=whatsapp&lossless=true",
+            "preset=whatsapp&format=gif",
+            "preset=signal&format=webp",
+        ] {
+            let err = query(bad).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidParameter, "{bad}: {err}");
+            assert!(
+                err.message().contains("preset") || err.message().contains("line"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

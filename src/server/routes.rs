@@ -14,7 +14,7 @@ use super::params::{BatchRequest, ConvertItem, RenderParams, RenderQuery};
 use super::pool::{PoolError, round2};
 use super::state::AppState;
 use crate::encode::ImageFormat;
-use crate::pipeline::{self, ExportOptions};
+use crate::pipeline::{self, ExportOptions, Preset, PresetOptions};
 
 /// Header with the server-side processing time in milliseconds (2 decimals).
 pub const PROCESSING_TIME: &str = "x-processing-time";
@@ -27,6 +27,12 @@ pub const IMAGE_SIZE: &str = "x-image-size";
 /// Header with the number of frames in the file (1 for a still; an animation's identical
 /// consecutive frames count once).
 pub(super) const FRAMES_ENCODED: &str = "x-frames-encoded";
+/// Header with the platform preset a file follows (`preset=`).
+pub(super) const PRESET: &str = "x-preset";
+/// Header with the frame rate a preset chose (animations only).
+pub(super) const PRESET_FPS: &str = "x-preset-fps";
+/// Header with the quality a preset chose.
+pub(super) const PRESET_QUALITY: &str = "x-preset-quality";
 
 /// Accepts standard base64 with or without padding.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -44,6 +50,15 @@ struct Rendered {
     total_frames: u32,
     frames_encoded: u32,
     cache_hit: bool,
+    preset: Option<PresetChoice>,
+}
+
+/// What a preset chose.
+#[derive(Debug, Clone, Copy)]
+struct PresetChoice {
+    preset: Preset,
+    fps: Option<f64>,
+    quality: u8,
 }
 
 /// The JSON answer of `/convert/base64` and a successful `/convert/batch` item.
@@ -59,6 +74,12 @@ struct ConvertedJson {
     frames_encoded: u32,
     processing_time: String,
     cache_hit: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preset: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preset_fps: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preset_quality: Option<u8>,
 }
 
 /// One entry of the `/convert/batch` answer: the conversion or `{code, message}`.
@@ -71,7 +92,7 @@ enum BatchResult {
 
 fn pool_error(err: PoolError) -> ApiError {
     match err {
-        PoolError::Busy => ApiError::busy(),
+        PoolError::Busy(why) => ApiError::busy(why.message()),
         PoolError::Panicked => ApiError::panicked(),
     }
 }
@@ -91,6 +112,29 @@ fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rende
     let json = pipeline::decode(input, limits)?;
     let lookup = state.animations.get_or_parse(&json)?;
     let animation = &lookup.animation;
+    if let Some(preset) = params.preset {
+        let options = PresetOptions {
+            preset,
+            frames: params.frames,
+            format: Some(params.format),
+            background: params.background,
+        };
+        let out = pipeline::export_preset(animation, &options, limits)?;
+        return Ok(Rendered {
+            bytes: out.export.bytes,
+            width: out.width,
+            height: out.height,
+            format: out.format,
+            total_frames: animation.total_frames(),
+            frames_encoded: out.export.frames_encoded,
+            cache_hit: lookup.hit,
+            preset: Some(PresetChoice {
+                preset,
+                fps: out.fps,
+                quality: out.quality,
+            }),
+        });
+    }
     let (width, height) = pipeline::output_size(animation, params.width, params.height, limits)?;
     let options = ExportOptions {
         format: params.format,
@@ -110,6 +154,7 @@ fn render(state: &AppState, input: &[u8], params: &RenderParams) -> Result<Rende
         total_frames: animation.total_frames(),
         frames_encoded: export.frames_encoded,
         cache_hit: lookup.hit,
+        preset: None,
     })
 }
 
@@ -129,6 +174,9 @@ fn render_item(state: &AppState, item: &ConvertItem) -> Result<ConvertedJson, Ap
         frames_encoded: out.frames_encoded,
         processing_time: format!("{:.2}ms", ms_since(start)),
         cache_hit: out.cache_hit,
+        preset: out.preset.map(|p| p.preset.name()),
+        preset_fps: out.preset.and_then(|p| p.fps),
+        preset_quality: out.preset.map(|p| p.quality),
     })
 }
 
@@ -206,11 +254,19 @@ pub(super) async fn convert(
     let job_state = state.clone();
     let out = state
         .pool
-        .run(move || render(&job_state, &input, &params))
+        .run(input.len(), move || render(&job_state, &input, &params))
         .await
         .map_err(pool_error)??;
     let ms = ms_since(start);
-    Ok(HttpResponse::Ok()
+    let mut res = HttpResponse::Ok();
+    if let Some(choice) = out.preset {
+        res.insert_header((PRESET, choice.preset.name()));
+        res.insert_header((PRESET_QUALITY, u32::from(choice.quality)));
+        if let Some(fps) = choice.fps {
+            res.insert_header((PRESET_FPS, fps.to_string()));
+        }
+    }
+    Ok(res
         .content_type(out.format.mime_type())
         // Images are already compressed: keep the Compress middleware off them.
         .insert_header((
@@ -227,8 +283,8 @@ pub(super) async fn convert(
         .body(out.bytes))
 }
 
-/// `POST /convert/base64`: JSON `{data, frame, frames, fps, format, quality, background, width,
-/// height}` -> JSON image.
+/// `POST /convert/base64`: JSON `{data, frame, frames, fps, format, quality, lossless,
+/// background, width, height, preset}` -> JSON image.
 pub(super) async fn convert_base64(
     req: HttpRequest,
     payload: web::Payload,
@@ -238,10 +294,18 @@ pub(super) async fn convert_base64(
     let job_state = state.clone();
     let out = state
         .pool
-        .run(move || render_item(&job_state, &item))
+        .run(item.data.len(), move || render_item(&job_state, &item))
         .await
         .map_err(pool_error)??;
-    Ok(HttpResponse::Ok()
+    let mut res = HttpResponse::Ok();
+    if let (Some(preset), Some(quality)) = (out.preset, out.preset_quality) {
+        res.insert_header((PRESET, preset));
+        res.insert_header((PRESET_QUALITY, u32::from(quality)));
+        if let Some(fps) = out.preset_fps {
+            res.insert_header((PRESET_FPS, fps.to_string()));
+        }
+    }
+    Ok(res
         .insert_header((PROCESSING_TIME, out.processing_time.trim_end_matches("ms")))
         .insert_header((TOTAL_FRAMES, out.total_frames))
         .insert_header((FRAMES_ENCODED, out.frames_encoded))
@@ -269,9 +333,12 @@ pub(super) async fn convert_batch(
     }
     let start = Instant::now();
     let job_state = state.clone();
+    let bytes = batch.items.iter().map(|item| item.data.len()).sum();
     let results = state
         .pool
-        .run_batch(batch.items, move |item| render_item(&job_state, &item))
+        .run_batch(bytes, batch.items, move |item| {
+            render_item(&job_state, &item)
+        })
         .await
         .map_err(pool_error)?;
     let results: Vec<BatchResult> = results
@@ -297,7 +364,7 @@ pub(super) async fn info(
     let job_state = state.clone();
     let (info, hit) = state
         .pool
-        .run(move || -> Result<_, ApiError> {
+        .run(input.len(), move || -> Result<_, ApiError> {
             let json = pipeline::decode(&input, &job_state.config.limits)?;
             let lookup = job_state.animations.get_or_parse(&json)?;
             Ok((pipeline::info(&lookup.animation), lookup.hit))

@@ -17,7 +17,7 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Parsed animations by content.
     pub animations: AnimationCache,
-    /// Render threads with the bounded queue.
+    /// Render threads, admitting jobs by their expected wait.
     pub pool: RenderPool,
     /// Request counters and histograms.
     pub metrics: Metrics,
@@ -36,7 +36,7 @@ impl AppState {
     ///
     /// Returns an I/O error if the render threads cannot be spawned.
     pub fn new(config: ServerConfig) -> io::Result<Self> {
-        let pool = RenderPool::new(config.worker_pool_size, config.queue_size)
+        let pool = RenderPool::new(config.worker_pool_size, config.admission())
             .map_err(io::Error::other)?;
         let animations =
             AnimationCache::new(config.cache_size, config.cache_max_bytes, config.cache_ttl);
@@ -69,12 +69,12 @@ impl AppState {
     }
 
     /// Why the server should not get new traffic now, or `None` when it is ready: shutting down,
-    /// or every render thread busy and the queue full.
+    /// or the render pool would refuse a new job (queue full, or the expected wait over
+    /// `QUEUE_TIMEOUT_MS`).
     pub fn not_ready(&self) -> Option<&'static str> {
         if self.is_shutting_down() {
             return Some("shutting_down");
         }
-        let pool = self.pool.stats();
-        (pool.busy >= pool.threads && pool.queued >= pool.queue_capacity).then_some("saturated")
+        self.pool.is_saturated().then_some("saturated")
     }
 }
