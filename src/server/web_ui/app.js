@@ -30,7 +30,7 @@ const PRESETS = [
 const EXTENSIONS = {
   'image/png': 'png',
   'image/webp': 'webp',
-  'image/apng': 'png',
+  'image/apng': 'apng', // as the format button and the CLI name it
   'image/gif': 'gif',
 };
 
