@@ -10,18 +10,27 @@ const FORMATS = [
   { id: 'gif', label: 'GIF', hint: 'animated' },
 ];
 
-/** Platform presets (`/convert?preset=`): the server searches fps and quality until it fits. */
+/**
+ * Platform presets (`/convert?preset=`): the server searches fps and quality until the file fits
+ * the platform's rule. `maxBytes` is the platform's size limit (decimal kB, the strict reading; a
+ * still WhatsApp sticker has its own), which the page checks the answer against itself too.
+ */
 const PRESETS = [
-  { id: 'whatsapp', label: 'WhatsApp', rule: 'WebP 512 px, ≤ 500 KB, ≤ 10 s' },
-  { id: 'signal', label: 'Signal', rule: 'APNG 512 px, ≤ 300 KB, ≤ 3 s' },
-  { id: 'discord', label: 'Discord', rule: 'APNG 320 px, ≤ 512 KB' },
-  { id: 'telegram-emoji', label: 'Telegram emoji', rule: '100 px' },
+  {
+    id: 'whatsapp',
+    label: 'WhatsApp',
+    rule: 'WebP 512 px, ≤ 500 kB (still ≤ 100 kB), ≤ 10 s',
+    maxBytes: (info) => (info.totalFrames > 1 ? 500_000 : 100_000),
+  },
+  { id: 'signal', label: 'Signal', rule: 'APNG 512 px, ≤ 300 kB, ≤ 3 s', maxBytes: () => 300_000 },
+  { id: 'discord', label: 'Discord', rule: 'APNG 320 px, ≤ 512 kB', maxBytes: () => 512_000 },
+  { id: 'telegram-emoji', label: 'Telegram emoji', rule: '100 × 100 px', maxBytes: () => null },
 ];
 
 const EXTENSIONS = {
   'image/png': 'png',
   'image/webp': 'webp',
-  'image/apng': 'png',
+  'image/apng': 'apng', // as the format button and the CLI name it
   'image/gif': 'gif',
 };
 
@@ -101,14 +110,14 @@ async function post(path, file, params = {}, signal = undefined) {
   }
 }
 
-/** 1234567 -> "1.18 MiB" (binary units, as in the README). */
+/** 1234567 -> "1.23 MB" (decimal units, as the platforms state their limits). */
 function formatBytes(n) {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = n / 1024;
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let value = n / 1000;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
     unit += 1;
   }
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
@@ -160,7 +169,7 @@ class Sticker {
     this.file = file;
     this.base = file.name.replace(/\.(tgs|json)$/i, '') || 'sticker';
     this.info = null;
-    this.results = new Map(); // format id -> Promise<{blob, size}>
+    this.results = new Map(); // format id -> Promise<{blob, type}>
     this.frameBlob = null;
     this.frameShown = -1;
     this.frameWanted = 0;
@@ -378,22 +387,30 @@ class Sticker {
     this.frameLoading = false;
   }
 
-  /** Converts with a platform preset (once) and downloads it if the server made it fit. */
+  /**
+   * Converts with a platform preset (once) and downloads the file if it fits; a later click
+   * downloads it whatever the verdict.
+   */
   async runPreset(preset, button, result) {
-    let state = this.presetState.get(preset.id);
-    if (!state) {
-      button.disabled = true;
-      button.setAttribute('aria-busy', 'true');
-      result.className = 'preset-result';
-      result.textContent = 'Converting…';
-      state = await exportQueue(() => this.presetJob(preset)).catch((err) => ({ error: err }));
-      button.removeAttribute('aria-busy');
-      button.disabled = false;
-      this.presetState.set(preset.id, state.error ? null : state);
-      this.showPreset(state, result);
-      if (state.error) return;
+    const done = this.presetState.get(preset.id);
+    if (done) {
+      download(done.blob, `${this.base}-${preset.id}.${done.extension}`);
+      return;
     }
-    download(state.blob, `${this.base}-${preset.id}.${state.extension}`);
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    result.className = 'preset-result';
+    result.textContent = 'Converting…';
+    const state = await exportQueue(() => this.presetJob(preset)).catch((error) => ({ error }));
+    button.removeAttribute('aria-busy');
+    button.disabled = false;
+    this.showPreset(state, result);
+    if (state.error) return; // the next click tries again
+    this.presetState.set(preset.id, state);
+    button.title = `Download the ${preset.label} file: ${state.blob.size} bytes`;
+    if (state.limit === null || state.blob.size <= state.limit) {
+      download(state.blob, `${this.base}-${preset.id}.${state.extension}`);
+    }
   }
 
   async presetJob(preset) {
@@ -406,7 +423,7 @@ class Sticker {
     }
     const type = (res.headers.get('Content-Type') ?? '').split(';')[0].trim();
     const blob = await res.blob();
-    return { blob, fps, quality, extension: EXTENSIONS[type] ?? 'bin' };
+    return { blob, fps, quality, extension: EXTENSIONS[type] ?? 'bin', limit: preset.maxBytes(this.info) };
   }
 
   showPreset(state, result) {
@@ -420,12 +437,18 @@ class Sticker {
       result.append(el('strong', { textContent: verdict }), state.error.message);
       return;
     }
-    result.className = 'preset-result good';
+    const size = formatBytes(state.blob.size);
     const chosen = [state.fps && `${state.fps} fps`, state.quality && `quality ${state.quality}`].filter(Boolean).join(', ');
-    result.append(
-      el('strong', { textContent: `Fits: ${formatBytes(state.blob.size)}` }),
-      chosen ? ` (${chosen})` : '',
-    );
+    const details = chosen ? ` (${chosen})` : '';
+    if (state.limit !== null && state.blob.size > state.limit) {
+      // The server answered a file, but it is over the platform's limit as the page reads it.
+      result.className = 'preset-result bad';
+      result.append(el('strong', { textContent: `Over the limit: ${size} > ${formatBytes(state.limit)}` }), details);
+      return;
+    }
+    result.className = 'preset-result good';
+    const of = state.limit === null ? '' : ` of ${formatBytes(state.limit)}`;
+    result.append(el('strong', { textContent: `Fits: ${size}${of}` }), details);
   }
 }
 
