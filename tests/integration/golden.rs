@@ -110,6 +110,31 @@ golden!(
 golden!(transform_scale, "transform/scale", frames = [0, 13, 26, 39]);
 golden!(transform_skew, "transform/skew", frames = [0, 13, 26, 39]);
 golden!(
+    transform_skew_90,
+    "transform/skew_90",
+    frames = [0, 6, 13, 19]
+);
+golden!(
+    transform_skew_animated_through_90,
+    "transform/skew_animated_through_90",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    transform_skew_beyond_90,
+    "transform/skew_beyond_90",
+    frames = [0, 6, 13, 19]
+);
+golden!(
+    transform_skew_negative_scale,
+    "transform/skew_negative_scale",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    transform_degenerate,
+    "transform/degenerate",
+    frames = [0, 6, 13, 19]
+);
+golden!(
     transform_split_position,
     "transform/split_position",
     frames = [0, 15, 29, 44]
