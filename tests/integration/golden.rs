@@ -71,6 +71,20 @@ macro_rules! golden {
 
 }
 
+// images (embedded PNG and JPEG assets)
+golden!(images_png, "images/png", frames = [0, 13, 26, 39]);
+golden!(images_jpeg, "images/jpeg", frames = [0, 13, 26, 39]);
+golden!(
+    images_png_masked,
+    "images/png_masked",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    images_jpeg_matte,
+    "images/jpeg_matte",
+    frames = [0, 13, 26, 39]
+);
+
 // transform
 golden!(
     transform_anchor_rotation,

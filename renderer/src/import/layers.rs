@@ -10,6 +10,7 @@ use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 
 use super::Ctx;
 use super::constants::{self, Field};
+use super::images;
 use super::json::{arr, flag, hex_color, int_at, num_at, str_at};
 use super::properties::property;
 use super::shapes;
@@ -93,10 +94,7 @@ fn layer(v: &Value, default_out: f64, ctx: &mut Ctx) -> Layer {
             width: num_at(v, "sw").unwrap_or(0.0),
             height: num_at(v, "sh").unwrap_or(0.0),
         },
-        2 => {
-            ctx.warn("image layers are not supported");
-            LayerContent::None
-        }
+        2 => images::layer(v, ctx),
         3 | 6 => LayerContent::None,
         4 => LayerContent::Shapes(shapes::root_group(arr(v, "shapes"), ctx)),
         5 => {

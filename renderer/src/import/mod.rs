@@ -13,6 +13,7 @@
 
 mod constants;
 mod easing_cache;
+mod images;
 mod json;
 mod layers;
 mod load;
@@ -27,6 +28,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::model::layer::LayerContent;
 use crate::model::{Animation, Composition};
+pub use images::MAX_IMAGE_SIDE;
 use json::{arr, num_at, str_at};
 pub use load::{LoadLimits, decompress};
 
@@ -59,6 +61,8 @@ pub(crate) struct Ctx {
     assets: HashMap<String, usize>,
     /// rlottie's shared easing curves by key.
     pub(crate) easings: easing_cache::EasingCache,
+    /// Decoded image assets by id.
+    images: images::Images,
 }
 
 impl Ctx {
@@ -97,7 +101,7 @@ fn asset_id(v: &Value) -> Option<String> {
 }
 
 /// Parses and imports a Lottie document.
-pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
+pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Error> {
     let doc: Value = serde_json::from_slice(bytes)?;
     if !doc.is_object() {
         return Err(Error::NotLottie("the top level is not an object".into()));
@@ -133,6 +137,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     let mut ctx = Ctx::default();
     easing_cache::scan(bytes, &mut ctx.easings);
     let asset_list = arr(&doc, "assets");
+    ctx.images = images::import_assets(asset_list, limits)?;
     let mut precomp_json = Vec::new();
     for asset in asset_list {
         if asset.get("layers").and_then(Value::as_array).is_some()
@@ -172,6 +177,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
         root,
         precomps: assets,
         asset_count: asset_list.len(),
+        image_bytes: ctx.images.pixels.saturating_mul(4),
     })
 }
 
