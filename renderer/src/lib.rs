@@ -41,6 +41,8 @@
 //! - Image layers showing embedded PNG and JPEG assets (`p` a base64 `data:` URI, `e: 1`),
 //!   decoded once at import within [`LoadLimits::max_image_pixels`], drawn at the asset's `w` x
 //!   `h` with bilinear sampling, with opacity, masks and mattes like any layer.
+//! - Text layers with embedded glyphs (`chars`): size, tracking, line height, justification,
+//!   baseline shift, fill and stroke colours, stroke over fill, documents switching at keyframes.
 //! - Transforms: anchor, position (also split `x`/`y` and motion paths from `to`/`ti`), scale,
 //!   rotation (`r`; on 3D layers `rz`, and `rx`/`ry` flattened as rlottie does: with its
 //!   perspective, a camera 1024 px in front, so rotated layers become trapezoids; it carries to
@@ -75,7 +77,8 @@
 //!
 //! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image layers
 //! showing external files (`e: 0` or a path: a server must never open paths named by an upload)
-//! or formats other than PNG and JPEG, text and camera layers, layer effects, merge paths (the paths are drawn unmerged, as rlottie, ThorVG
+//! or formats other than PNG and JPEG, text layers without embedded glyphs, text animators,
+//! paragraph boxes and text on a path, camera layers, layer effects, merge paths (the paths are drawn unmerged, as rlottie, ThorVG
 //! and lottie-web all do), twist, expressions (ignored; the static or keyframed value is used),
 //! the 3D orientation `or` when it is not zero (ignored, as rlottie does).
 

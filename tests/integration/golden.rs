@@ -85,6 +85,19 @@ golden!(
     frames = [0, 13, 26, 39]
 );
 
+// text with embedded glyphs
+golden!(text_glyphs, "text/glyphs", frames = [0, 6, 13, 19]);
+golden!(
+    text_justify_tracking,
+    "text/justify_tracking",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    text_document_keyframes,
+    "text/document_keyframes",
+    frames = [0, 10, 19, 29]
+);
+
 // transform
 golden!(
     transform_anchor_rotation,

@@ -179,6 +179,16 @@ impl Evaluator {
                     brush: paint::solid(*color, alpha),
                 });
             }
+            LayerContent::Text(documents) => {
+                // The last document whose time has come (the first before any).
+                let k = documents.partition_point(|(start, _)| *start <= t);
+                let (_, group) = &documents[k.saturating_sub(1)];
+                let mark = out.len();
+                self.draw_shapes(group, t, matrix, 1.0, out);
+                if alpha < 1.0 {
+                    fade_group(out, mark, alpha as f32);
+                }
+            }
             LayerContent::Image {
                 image,
                 width,

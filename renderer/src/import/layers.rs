@@ -14,6 +14,7 @@ use super::images;
 use super::json::{arr, flag, hex_color, int_at, num_at, str_at};
 use super::properties::property;
 use super::shapes;
+use super::text;
 use super::transform::transform;
 use crate::error::Error;
 use crate::model::Composition;
@@ -97,10 +98,7 @@ fn layer(v: &Value, default_out: f64, ctx: &mut Ctx) -> Layer {
         2 => images::layer(v, ctx),
         3 | 6 => LayerContent::None,
         4 => LayerContent::Shapes(shapes::root_group(arr(v, "shapes"), ctx)),
-        5 => {
-            ctx.warn("text layers are not supported");
-            LayerContent::None
-        }
+        5 => text::layer(v, ctx),
         13 => {
             ctx.warn("camera layers are not supported");
             LayerContent::None

@@ -19,6 +19,7 @@ mod layers;
 mod load;
 pub(crate) mod properties;
 mod shapes;
+mod text;
 mod transform;
 
 use std::collections::{HashMap, HashSet};
@@ -63,6 +64,9 @@ pub(crate) struct Ctx {
     pub(crate) easings: easing_cache::EasingCache,
     /// Decoded image assets by id.
     images: images::Images,
+    /// The embedded glyphs (`chars`) and fonts (`fonts.list`), for text layers.
+    chars: Vec<Value>,
+    fonts: Vec<Value>,
 }
 
 impl Ctx {
@@ -138,6 +142,11 @@ pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Err
     easing_cache::scan(bytes, &mut ctx.easings);
     let asset_list = arr(&doc, "assets");
     ctx.images = images::import_assets(asset_list, limits)?;
+    ctx.chars = arr(&doc, "chars").to_vec();
+    ctx.fonts = doc
+        .get("fonts")
+        .map_or(&[][..], |f| arr(f, "list"))
+        .to_vec();
     let mut precomp_json = Vec::new();
     for asset in asset_list {
         if asset.get("layers").and_then(Value::as_array).is_some()
@@ -158,12 +167,6 @@ pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Err
     let root = layers::composition(arr(&doc, "layers"), out_point, &mut ctx)?;
     check_nesting(&root, &assets)?;
     check_expansion(&root, &assets)?;
-    if doc
-        .get("chars")
-        .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
-    {
-        ctx.warn("text glyphs (`chars`) are not supported");
-    }
     ctx.check_limits()?;
     Ok(Animation {
         width,
