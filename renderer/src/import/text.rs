@@ -7,8 +7,8 @@
 //! `s / 100` plus the tracking `tr / 1000 * s` after every character, lines broken at `\r`
 //! (`\n`, ETX) `lh` apart, baselines shifted up by `ls`, and each line moved left by its width
 //! (`j: 1`, right) or half of it (`j: 2`, centre). Documents switch at their keyframe times (they
-//! hold, never tween). Text animators (`t.a`), paragraph boxes (`sz`) and text paths are not
-//! drawn (one warning each); without embedded glyphs a text layer draws nothing (a warning: no
+//! hold, never tween). Text animators (`t.a`) and paragraph boxes (`sz`) are not applied (the
+//! text is drawn plain, with a warning each); text on a path (`t.p.m`) is not drawn; without embedded glyphs a text layer draws nothing (a warning: no
 //! system fonts in a static binary).
 
 use serde_json::{Value, json};
@@ -38,7 +38,10 @@ fn layer_with(v: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Lay
         ctx.warn("text animators (`t.a`) are not supported; the text is drawn unanimated");
     }
     if t.get("p").is_some_and(|p| p.get("m").is_some()) {
-        ctx.warn("text on a path (`t.p`) is not supported; the text is drawn on its baseline");
+        // Drawn on its baseline it would be wrong and in the wrong place (ThorVG draws nothing
+        // of it, lottie-web fails on such files), so it is not drawn.
+        ctx.warn("text on a path (`t.p`) is not supported");
+        return LayerContent::None;
     }
     let keys = t.get("d").map_or(&[][..], |d| arr(d, "k"));
     let mut documents = Vec::with_capacity(keys.len());
