@@ -35,6 +35,11 @@ def main(argv):
     only = set(argv[1:])
     rows = [r for r in rows if not only or r["fixture"] in only]
     for r in rows:
+        if r["engine"] == "ours":
+            # No engine draws this case right (see README.md): the reference is our render,
+            # written by `GOLDEN_UPDATE=<topic>_<case> cargo test --release --test integration`.
+            print("%s\tours\tskipped (update with GOLDEN_UPDATE)" % r["fixture"])
+            continue
         src = None
         for ext in (".json", ".tgs"):
             p = os.path.join(FIXTURES, r["fixture"] + ext)

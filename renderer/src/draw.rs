@@ -31,7 +31,10 @@ pub enum DrawCommand {
         transform: Affine,
         /// Nonzero or even-odd.
         fill_rule: Fill,
-        /// Solid colour or gradient, in local coordinates.
+        /// Solid colour, gradient or image, in local coordinates. An image brush (an image
+        /// layer) holds premultiplied RGBA8 shared with the model (an `Arc`'d blob), laid over
+        /// the local pixel grid `(0, 0, width, height)`; it is sampled bilinearly
+        /// ([`peniko::ImageQuality::Medium`]) and its sampler's `alpha` is the layer's opacity.
         brush: Brush,
     },
     /// Strokes `path`, transformed by `transform`, with `brush`.

@@ -38,10 +38,17 @@
 //!
 //! - Layers: shape, solid, null and precomposition layers (nested, `st`/`sr`, time remap `tm`,
 //!   `w`/`h` clip), in/out points, parenting (opacity does not propagate), hidden layers, auto-orient.
+//! - Image layers showing embedded PNG and JPEG assets (`p` a base64 `data:` URI, `e: 1`),
+//!   decoded once at import within [`LoadLimits::max_image_pixels`], drawn at the asset's `w` x
+//!   `h` with bilinear sampling, with opacity, masks and mattes like any layer.
+//! - Text layers with embedded glyphs (`chars`): size, tracking, line height, justification,
+//!   baseline shift, fill and stroke colours, stroke over fill, documents switching at keyframes.
 //! - Transforms: anchor, position (also split `x`/`y` and motion paths from `to`/`ti`), scale,
 //!   rotation (`r`; on 3D layers `rz`, and `rx`/`ry` flattened as rlottie does: with its
 //!   perspective, a camera 1024 px in front, so rotated layers become trapezoids; it carries to
-//!   children and precomposition contents), skew and skew axis, opacity.
+//!   children and precomposition contents), skew and skew axis (periodic in 180 degrees; at
+//!   +-90 the layer collapses and is not drawn), opacity. Layers and paints whose matrix is
+//!   singular (a zero scale) draw nothing.
 //! - Keyframes: per-dimension cubic-bezier easing, hold keyframes, legacy `s`/`e` keyframes and
 //!   last keyframes holding only `t`; values before the first and after the last keyframe.
 //! - Shapes: groups with their transform and opacity, paths (with morphing), rectangles (rounded),
@@ -68,8 +75,10 @@
 //!
 //! # Unsupported features
 //!
-//! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image, text
-//! and camera layers, layer effects, merge paths (the paths are drawn unmerged, as rlottie, ThorVG
+//! Each adds one warning to [`Animation::warnings`] and draws nothing for that item: image layers
+//! showing external files (`e: 0` or a path: a server must never open paths named by an upload)
+//! or formats other than PNG and JPEG, text layers without embedded glyphs, text animators,
+//! paragraph boxes and text on a path, camera layers, layer effects, merge paths (the paths are drawn unmerged, as rlottie, ThorVG
 //! and lottie-web all do), twist, expressions (ignored; the static or keyframed value is used),
 //! the 3D orientation `or` when it is not zero (ignored, as rlottie does).
 
@@ -91,8 +100,8 @@ pub use draw::{Clip, DrawCommand, DrawList, MaskKind};
 pub use error::Error;
 pub use eval::Evaluator;
 pub use import::{
-    LoadLimits, MAX_KEYFRAMES, MAX_LAYER_INSTANCES, MAX_LAYERS, MAX_PATH_POINTS, MAX_PRECOMP_DEPTH,
-    MAX_SHAPES, MAX_SIZE, decompress,
+    LoadLimits, MAX_IMAGE_SIDE, MAX_KEYFRAMES, MAX_LAYER_INSTANCES, MAX_LAYERS, MAX_PATH_POINTS,
+    MAX_PRECOMP_DEPTH, MAX_SHAPES, MAX_SIZE, decompress,
 };
 pub use model::Animation;
 pub use timeline::Time;

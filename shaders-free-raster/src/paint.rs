@@ -1,11 +1,14 @@
 //! Draw-list brushes to vello_cpu paints.
 
+use std::collections::HashMap;
+
 use peniko::Brush;
 use vello_cpu::PaintType;
+use vello_cpu::{Image, ImageSource};
 
 /// Converts `brush` to vello_cpu's paint; `None` when it would draw nothing (a transparent
-/// solid colour) or cannot be drawn (an image).
-pub(crate) fn to_paint(brush: &Brush) -> Option<PaintType> {
+/// solid colour or image).
+pub(crate) fn to_paint(brush: &Brush, images: &mut ImageCache) -> Option<PaintType> {
     match brush {
         Brush::Solid(color) => (color.components[3] > 0.0).then(|| PaintType::Solid(*color)),
         Brush::Gradient(gradient) => {
@@ -13,7 +16,40 @@ pub(crate) fn to_paint(brush: &Brush) -> Option<PaintType> {
             guard_lut_start(&mut gradient.stops);
             Some(PaintType::Gradient(gradient))
         }
-        Brush::Image(_) => None,
+        Brush::Image(brush) => (brush.sampler.alpha > 0.0).then(|| {
+            PaintType::Image(Image {
+                image: images.source(&brush.image),
+                sampler: brush.sampler,
+            })
+        }),
+    }
+}
+
+/// vello_cpu's copies of the draw lists' images, by blob id, so that an image shown on every
+/// frame is converted once per rasterizer rather than once per frame.
+#[derive(Debug, Default)]
+pub(crate) struct ImageCache {
+    sources: HashMap<u64, ImageSource>,
+}
+
+impl ImageCache {
+    /// Most images kept; past it the cache starts over (an animation has a few images, a
+    /// rasterizer that renders many animations should not keep all of theirs).
+    const MAX_ENTRIES: usize = 32;
+
+    fn source(&mut self, image: &peniko::ImageData) -> ImageSource {
+        let id = image.data.id();
+        if let Some(source) = self.sources.get(&id) {
+            return source.clone();
+        }
+        if self.sources.len() >= Self::MAX_ENTRIES {
+            self.sources.clear();
+        }
+        // The engine bounds image sides to 16384 (`renderer::MAX_IMAGE_SIDE`), within the
+        // u16 sizes this conversion needs.
+        let source = ImageSource::from_peniko_image_data(image);
+        self.sources.insert(id, source.clone());
+        source
     }
 }
 
@@ -89,6 +125,64 @@ mod tests {
     use renderer::{DrawCommand, DrawList};
 
     use crate::testing::{WHITE, render};
+
+    /// A 2x1 premultiplied image, red then half-transparent blue.
+    fn two_pixels() -> peniko::ImageData {
+        peniko::ImageData {
+            data: peniko::Blob::from(vec![255, 0, 0, 255, 0, 0, 128, 128]),
+            format: peniko::ImageFormat::Rgba8,
+            alpha_type: peniko::ImageAlphaType::AlphaPremultiplied,
+            width: 2,
+            height: 1,
+        }
+    }
+
+    #[test]
+    fn image_brush_fills_its_pixel_grid_scaled() {
+        // The 2x1 image scaled 8x onto 16x8: the left half red, the right half blue at half
+        // alpha, blended bilinearly only across the middle; at 50 % sampler alpha, half that.
+        for (alpha, expect_a) in [(1.0, 255), (0.5, 128)] {
+            let mut list = DrawList::new(16.0, 8.0);
+            list.push(DrawCommand::Fill {
+                path: Rect::new(0.0, 0.0, 2.0, 1.0).to_path(0.1),
+                transform: Affine::scale(8.0),
+                fill_rule: Fill::NonZero,
+                brush: peniko::Brush::Image(peniko::ImageBrush {
+                    image: two_pixels(),
+                    sampler: peniko::ImageSampler {
+                        quality: peniko::ImageQuality::Medium,
+                        alpha,
+                        ..peniko::ImageSampler::default()
+                    },
+                }),
+            });
+            let pixmap = render(&list, 16, 8);
+            let left = pixmap.sample(1, 4);
+            assert_eq!((left.r, left.b), (expect_a, 0), "{left:?}");
+            assert!(left.a.abs_diff(expect_a) <= 1, "{left:?}");
+            let right = pixmap.sample(14, 4);
+            assert_eq!(right.r, 0, "{right:?}");
+            assert!(right.a.abs_diff(expect_a / 2) <= 1, "{right:?}");
+            let middle = pixmap.sample(8, 4);
+            assert!(
+                middle.r > 40 && middle.b > 10,
+                "bilinear across the seam: {middle:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn image_cache_converts_each_image_once() {
+        let image = two_pixels();
+        let mut cache = super::ImageCache::default();
+        let a = cache.source(&image);
+        let b = cache.source(&image.clone());
+        let (vello_cpu::ImageSource::Pixmap(a), vello_cpu::ImageSource::Pixmap(b)) = (a, b) else {
+            panic!("pixmap sources");
+        };
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        assert_eq!(cache.sources.len(), 1);
+    }
 
     #[test]
     fn steep_gradient_ramp_from_zero_leaves_no_specks() {

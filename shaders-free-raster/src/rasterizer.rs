@@ -9,7 +9,7 @@ use vello_cpu::{Mask, RasterizerSettings, RenderContext, RenderMode, RenderSetti
 
 use crate::Pixmap;
 use crate::outline::Outliner;
-use crate::paint::to_paint;
+use crate::paint::{ImageCache, to_paint};
 
 /// Turns draw lists into pixels. Keeps its render contexts and buffers between calls, so reuse one
 /// per thread.
@@ -23,6 +23,8 @@ pub struct Rasterizer {
     partners: Vec<usize>,
     stack: Vec<usize>,
     outliner: Outliner,
+    /// vello_cpu copies of the images drawn so far.
+    images: ImageCache,
     /// When the render must stop ([`Rasterizer::render_within`]); `None` when unlimited.
     deadline: Option<Instant>,
     /// Set when the deadline passed: the replay stops at the next command.
@@ -60,6 +62,7 @@ impl Rasterizer {
             partners: Vec::new(),
             stack: Vec::new(),
             outliner: Outliner::default(),
+            images: ImageCache::default(),
             deadline: None,
             timed_out: false,
         }
@@ -208,7 +211,7 @@ impl Rasterizer {
                     fill_rule,
                     brush,
                 } => {
-                    if let Some(paint) = to_paint(brush) {
+                    if let Some(paint) = to_paint(brush, &mut self.images) {
                         let m = target.view * *transform;
                         ctx.set_fill_rule(*fill_rule);
                         ctx.set_paint(paint);
@@ -222,7 +225,7 @@ impl Rasterizer {
                     brush,
                 } => {
                     let m = target.view * *transform;
-                    if let Some(paint) = to_paint(brush)
+                    if let Some(paint) = to_paint(brush, &mut self.images)
                         && let Some(outline) = self.outliner.stroke(path, style, m)
                     {
                         ctx.set_paint(paint);

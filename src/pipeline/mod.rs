@@ -55,6 +55,7 @@ impl Limits {
         LoadLimits {
             max_input_bytes: self.max_input_bytes,
             max_json_bytes: self.max_json_bytes,
+            ..LoadLimits::default()
         }
     }
 }

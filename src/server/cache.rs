@@ -201,7 +201,9 @@ impl AnimationCache {
                 GuardResult::Guard(guard) => {
                     self.misses.fetch_add(1, Ordering::Relaxed);
                     let animation = Arc::new(pipeline::parse(json)?);
-                    let estimate = json.len() as u64 * BYTES_PER_JSON_BYTE + ENTRY_OVERHEAD_BYTES;
+                    let estimate = json.len() as u64 * BYTES_PER_JSON_BYTE
+                        + ENTRY_OVERHEAD_BYTES
+                        + animation.image_bytes();
                     let entry = Entry {
                         animation: Arc::clone(&animation),
                         inserted: Instant::now(),

@@ -71,6 +71,33 @@ macro_rules! golden {
 
 }
 
+// images (embedded PNG and JPEG assets)
+golden!(images_png, "images/png", frames = [0, 13, 26, 39]);
+golden!(images_jpeg, "images/jpeg", frames = [0, 13, 26, 39]);
+golden!(
+    images_png_masked,
+    "images/png_masked",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    images_jpeg_matte,
+    "images/jpeg_matte",
+    frames = [0, 13, 26, 39]
+);
+
+// text with embedded glyphs
+golden!(text_glyphs, "text/glyphs", frames = [0, 6, 13, 19]);
+golden!(
+    text_justify_tracking,
+    "text/justify_tracking",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    text_document_keyframes,
+    "text/document_keyframes",
+    frames = [0, 10, 19, 29]
+);
+
 // transform
 golden!(
     transform_anchor_rotation,
@@ -109,6 +136,31 @@ golden!(
 );
 golden!(transform_scale, "transform/scale", frames = [0, 13, 26, 39]);
 golden!(transform_skew, "transform/skew", frames = [0, 13, 26, 39]);
+golden!(
+    transform_skew_90,
+    "transform/skew_90",
+    frames = [0, 6, 13, 19]
+);
+golden!(
+    transform_skew_animated_through_90,
+    "transform/skew_animated_through_90",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    transform_skew_beyond_90,
+    "transform/skew_beyond_90",
+    frames = [0, 6, 13, 19]
+);
+golden!(
+    transform_skew_negative_scale,
+    "transform/skew_negative_scale",
+    frames = [0, 13, 26, 39]
+);
+golden!(
+    transform_degenerate,
+    "transform/degenerate",
+    frames = [0, 6, 13, 19]
+);
 golden!(
     transform_split_position,
     "transform/split_position",

@@ -58,7 +58,18 @@ impl Evaluator {
                 continue;
             }
             let transform = match layer {
-                LayerMatrix::Affine(layer) => layer * op.matrix,
+                LayerMatrix::Affine(layer) => {
+                    let transform = layer * op.matrix;
+                    // A singular matrix (a zero scale, or a skew of 90 degrees) flattens the
+                    // paint to a line or a point: ThorVG and lottie-web draw nothing of it,
+                    // where rlottie would still stroke the line at its diagonal width.
+                    let det = transform.determinant();
+                    if !det.is_finite() || det.abs() <= 1e-12 {
+                        self.pool.push(path);
+                        continue;
+                    }
+                    transform
+                }
                 LayerMatrix::Projective(layer) => {
                     let m = layer * Projective::from_affine(op.matrix);
                     match project(&mut path, m, &op.kind, &op.brush) {

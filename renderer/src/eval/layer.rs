@@ -4,7 +4,7 @@
 use kurbo::{Affine, Rect, Shape as _};
 use peniko::{BlendMode, Fill as FillRule};
 
-use super::{Evaluator, paint};
+use super::{Evaluator, image, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::projective::LayerMatrix;
 use crate::model::layer::{Layer, LayerContent, MatteMode};
@@ -178,6 +178,26 @@ impl Evaluator {
                     fill_rule: FillRule::NonZero,
                     brush: paint::solid(*color, alpha),
                 });
+            }
+            LayerContent::Text(documents) => {
+                // The last document whose time has come (the first before any).
+                let k = documents.partition_point(|(start, _)| *start <= t);
+                let (_, group) = &documents[k.saturating_sub(1)];
+                let mark = out.len();
+                self.draw_shapes(group, t, matrix, 1.0, out);
+                if alpha < 1.0 {
+                    fade_group(out, mark, alpha as f32);
+                }
+            }
+            LayerContent::Image {
+                image,
+                width,
+                height,
+            } => {
+                let path = self.take_path();
+                if let Some(fill) = image::image_fill(image, *width, *height, matrix, alpha, path) {
+                    out.push(fill);
+                }
             }
             LayerContent::Precomp {
                 asset,

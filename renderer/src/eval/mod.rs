@@ -1,6 +1,7 @@
 //! Evaluation: `Animation` x time -> `DrawList`.
 
 mod emit;
+mod image;
 mod layer;
 mod masks;
 pub(crate) mod modifiers;

@@ -10,9 +10,11 @@ use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 
 use super::Ctx;
 use super::constants::{self, Field};
+use super::images;
 use super::json::{arr, flag, hex_color, int_at, num_at, str_at};
 use super::properties::property;
 use super::shapes;
+use super::text;
 use super::transform::transform;
 use crate::error::Error;
 use crate::model::Composition;
@@ -93,16 +95,10 @@ fn layer(v: &Value, default_out: f64, ctx: &mut Ctx) -> Layer {
             width: num_at(v, "sw").unwrap_or(0.0),
             height: num_at(v, "sh").unwrap_or(0.0),
         },
-        2 => {
-            ctx.warn("image layers are not supported");
-            LayerContent::None
-        }
+        2 => images::layer(v, ctx),
         3 | 6 => LayerContent::None,
         4 => LayerContent::Shapes(shapes::root_group(arr(v, "shapes"), ctx)),
-        5 => {
-            ctx.warn("text layers are not supported");
-            LayerContent::None
-        }
+        5 => text::layer(v, ctx),
         13 => {
             ctx.warn("camera layers are not supported");
             LayerContent::None

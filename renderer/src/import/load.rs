@@ -20,6 +20,11 @@ pub struct LoadLimits {
     pub max_input_bytes: usize,
     /// Largest accepted JSON after gunzip, in bytes (guards against gzip bombs). Default 64 MiB.
     pub max_json_bytes: usize,
+    /// Most pixels of all embedded images together (`assets[].p` data URIs), checked from each
+    /// image's header before it is decoded: a few kilobytes of PNG can claim gigapixels. They
+    /// stay decoded, at 4 bytes a pixel, as long as the animation lives
+    /// ([`Animation::image_bytes`]). Default 16 Mi pixels (64 MiB), e.g. 64 images of 512x512.
+    pub max_image_pixels: u64,
 }
 
 impl Default for LoadLimits {
@@ -27,6 +32,7 @@ impl Default for LoadLimits {
         Self {
             max_input_bytes: 10 * 1024 * 1024,
             max_json_bytes: 64 * 1024 * 1024,
+            max_image_pixels: 16 * 1024 * 1024,
         }
     }
 }
@@ -78,7 +84,7 @@ impl Animation {
     ///
     /// See [`decompress`] and [`Animation::from_slice`].
     pub fn load(input: &[u8], limits: &LoadLimits) -> Result<Self, Error> {
-        Self::from_slice(&decompress(input, limits)?)
+        Self::from_slice_within(&decompress(input, limits)?, limits)
     }
 
     /// Parses Lottie JSON (already gunzipped).
@@ -91,10 +97,20 @@ impl Animation {
     /// [`Error::LimitExceeded`] when the animation exceeds a safety limit (size, layer count,
     /// nesting depth, keyframe count).
     pub fn from_slice(json: &[u8]) -> Result<Self, Error> {
+        Self::from_slice_within(json, &LoadLimits::default())
+    }
+
+    /// Like [`Animation::from_slice`], with the model limits of `limits`
+    /// ([`LoadLimits::max_image_pixels`]; the byte limits apply to [`decompress`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Animation::from_slice`].
+    pub fn from_slice_within(json: &[u8], limits: &LoadLimits) -> Result<Self, Error> {
         if json.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::EmptyInput);
         }
-        super::import(json)
+        super::import(json, limits)
     }
 }
 

@@ -13,11 +13,13 @@
 
 mod constants;
 mod easing_cache;
+mod images;
 mod json;
 mod layers;
 mod load;
 pub(crate) mod properties;
 mod shapes;
+mod text;
 mod transform;
 
 use std::collections::{HashMap, HashSet};
@@ -27,6 +29,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::model::layer::LayerContent;
 use crate::model::{Animation, Composition};
+pub use images::MAX_IMAGE_SIDE;
 use json::{arr, num_at, str_at};
 pub use load::{LoadLimits, decompress};
 
@@ -59,6 +62,11 @@ pub(crate) struct Ctx {
     assets: HashMap<String, usize>,
     /// rlottie's shared easing curves by key.
     pub(crate) easings: easing_cache::EasingCache,
+    /// Decoded image assets by id.
+    images: images::Images,
+    /// The embedded glyphs (`chars`) and fonts (`fonts.list`), for text layers.
+    chars: Vec<Value>,
+    fonts: Vec<Value>,
 }
 
 impl Ctx {
@@ -97,7 +105,7 @@ fn asset_id(v: &Value) -> Option<String> {
 }
 
 /// Parses and imports a Lottie document.
-pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
+pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Error> {
     let doc: Value = serde_json::from_slice(bytes)?;
     if !doc.is_object() {
         return Err(Error::NotLottie("the top level is not an object".into()));
@@ -133,6 +141,12 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     let mut ctx = Ctx::default();
     easing_cache::scan(bytes, &mut ctx.easings);
     let asset_list = arr(&doc, "assets");
+    ctx.images = images::import_assets(asset_list, limits)?;
+    ctx.chars = arr(&doc, "chars").to_vec();
+    ctx.fonts = doc
+        .get("fonts")
+        .map_or(&[][..], |f| arr(f, "list"))
+        .to_vec();
     let mut precomp_json = Vec::new();
     for asset in asset_list {
         if asset.get("layers").and_then(Value::as_array).is_some()
@@ -153,12 +167,6 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
     let root = layers::composition(arr(&doc, "layers"), out_point, &mut ctx)?;
     check_nesting(&root, &assets)?;
     check_expansion(&root, &assets)?;
-    if doc
-        .get("chars")
-        .is_some_and(|c| c.as_array().is_some_and(|a| !a.is_empty()))
-    {
-        ctx.warn("text glyphs (`chars`) are not supported");
-    }
     ctx.check_limits()?;
     Ok(Animation {
         width,
@@ -172,6 +180,7 @@ pub(crate) fn import(bytes: &[u8]) -> Result<Animation, Error> {
         root,
         precomps: assets,
         asset_count: asset_list.len(),
+        image_bytes: ctx.images.pixels.saturating_mul(4),
     })
 }
 

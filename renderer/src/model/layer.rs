@@ -20,6 +20,18 @@ pub(crate) enum LayerContent {
         /// Height (`sh`).
         height: f64,
     },
+    /// A text layer (`ty: 5`) laid out with its embedded glyphs: one shape group per text
+    /// document (`t.d.k`), with the local time from which it shows (documents hold).
+    Text(Vec<(f64, Group)>),
+    /// An embedded image (`ty: 2`, `refId` -> `assets[].p`), drawn over `(0, 0, width, height)`.
+    Image {
+        /// The pixels, premultiplied RGBA8, shared with every layer showing the same asset.
+        image: peniko::ImageData,
+        /// Drawn width (the asset's `w`).
+        width: f64,
+        /// Drawn height (the asset's `h`).
+        height: f64,
+    },
     /// A precomposition (`ty: 0`).
     Precomp {
         /// Index into [`super::Animation`]'s assets (`refId`).

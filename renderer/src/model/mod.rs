@@ -44,6 +44,8 @@ pub struct Animation {
     pub(crate) precomps: Vec<Composition>,
     /// Number of entries of `assets` in the file (precompositions, images and any other kind).
     pub(crate) asset_count: usize,
+    /// Bytes of decoded image assets (premultiplied RGBA8, shared by the layers that show them).
+    pub(crate) image_bytes: u64,
 }
 
 impl Animation {
@@ -74,6 +76,11 @@ impl Animation {
     /// Number of entries of the file's `assets` (precompositions, images and any other kind).
     pub fn asset_count(&self) -> usize {
         self.asset_count
+    }
+    /// Bytes held by the decoded embedded images (4 a pixel), for callers that weigh animations
+    /// by memory; bounded by [`LoadLimits::max_image_pixels`](crate::LoadLimits).
+    pub fn image_bytes(&self) -> u64 {
+        self.image_bytes
     }
     /// The exporter version (`v`).
     pub fn version(&self) -> &str {
