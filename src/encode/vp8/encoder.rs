@@ -296,50 +296,46 @@ fn count_mb_tokens(
     }
 }
 
-/// Sum of squared differences over the visible pixels of a `w`-wide block.
-fn sse(src: &[u8], pred: &[u8], vis: &[u8]) -> u32 {
-    src.iter()
-        .zip(pred)
-        .zip(vis)
-        .map(|((&s, &p), &v)| {
-            let d = i32::from(s) - i32::from(p);
-            (d * d) as u32 * u32::from(v)
-        })
-        .sum()
+/// Sum of squared differences over the visible pixels (`vis` is 0 or 1) of a block.
+///
+/// Fixed-size, branch-free and in integers, so that it vectorises.
+fn sse<const N: usize>(src: &[u8; N], pred: &[u8; N], vis: &[u8; N]) -> u32 {
+    let mut sum = 0_u32;
+    for i in 0..N {
+        let d = (i32::from(src[i]) - i32::from(pred[i])) * i32::from(vis[i]);
+        sum += (d * d) as u32;
+    }
+    sum
 }
 
-/// Residual of a 4x4 block at (`x`, `y`) of `w`-wide source/prediction buffers.
+/// The 4x4 block at (`x`, `y`) of a `w`-wide buffer.
+fn block4(buf: &[u8], w: usize, x: usize, y: usize) -> [u8; 16] {
+    let mut out = [0_u8; 16];
+    for r in 0..4 {
+        out[r * 4..r * 4 + 4].copy_from_slice(&buf[(y + r) * w + x..][..4]);
+    }
+    out
+}
+
+/// Residual of a 4x4 block.
 ///
 /// Invisible pixels take the mean residual of the visible ones, which keeps the block smooth
 /// (cheap to code) without pulling the visible pixels towards the prediction; a block with no
 /// visible pixel has no residual.
-fn residual(src: &[u8], pred: &[u8], vis: &[u8], w: usize, x: usize, y: usize) -> [i16; 16] {
+fn residual(src: &[u8; 16], pred: &[u8; 16], vis: &[u8; 16]) -> [i16; 16] {
     let mut out = [0_i16; 16];
-    let rows = (0..4).map(|r| (y + r) * w + x);
-    if rows.clone().all(|j| vis[j..j + 4] == [1, 1, 1, 1]) {
-        for (r, j) in rows.enumerate() {
-            for c in 0..4 {
-                out[r * 4 + c] = i16::from(src[j + c]) - i16::from(pred[j + c]);
-            }
-        }
+    for i in 0..16 {
+        out[i] = (i16::from(src[i]) - i16::from(pred[i])) * i16::from(vis[i]);
+    }
+    if *vis == [1; 16] {
         return out;
     }
-    let (mut sum, mut count) = (0_i32, 0_i32);
-    let mut hidden = false;
-    for (i, r) in out.iter_mut().enumerate() {
-        let j = (y + i / 4) * w + x + i % 4;
-        if vis[j] == 0 {
-            hidden = true;
-        } else {
-            *r = i16::from(src[j]) - i16::from(pred[j]);
-            sum += i32::from(*r);
-            count += 1;
-        }
-    }
-    if hidden && count > 0 {
+    let count: i32 = vis.iter().map(|&v| i32::from(v)).sum();
+    if count > 0 {
+        let sum: i32 = out.iter().map(|&r| i32::from(r)).sum();
         let mean = (sum + count / 2).div_euclid(count) as i16;
-        for (i, r) in out.iter_mut().enumerate() {
-            if vis[(y + i / 4) * w + x + i % 4] == 0 {
+        for (r, &v) in out.iter_mut().zip(vis) {
+            if v == 0 {
                 *r = mean;
             }
         }
@@ -364,8 +360,6 @@ struct SubTrial {
     /// Y2 (unused) then 16 Y blocks.
     blocks: [Levels; 17],
     recon: [u8; 256],
-    /// Distortion times 256 plus lambda times rate in 1/256 bit.
-    cost: u64,
 }
 
 /// Frame-wide state of the first pass.
@@ -468,19 +462,13 @@ impl Analysis<'_> {
         let mut y_blocks = i16.blocks;
         let mut recon = i16.recon;
         if self.settings.sub_blocks && visible && !self.flat_enough(&i16) {
-            let SubTrial {
-                modes,
-                blocks,
-                recon: rec,
-                cost,
-            } = self.luma_4(&ws, &src, &vis, mx);
             let rate16 = i16.rate + self.luma_16_token_cost(mx, &i16.blocks);
             let cost16 =
                 u64::from(i16.distortion) * 256 + u64::from(self.lambda) * u64::from(rate16);
-            if cost < cost16 {
-                luma = LumaMode::Sub(modes);
-                y_blocks = blocks;
-                recon = rec;
+            if let Some(sub) = self.luma_4(&ws, &src, &vis, mx, cost16) {
+                luma = LumaMode::Sub(sub.modes);
+                y_blocks = sub.blocks;
+                recon = sub.recon;
             }
         }
 
@@ -581,6 +569,7 @@ impl Analysis<'_> {
     ) -> LumaTrial {
         let mut pred = [0_u8; 256];
         let mut mode = BlockMode::Dc;
+        let mut pred_err = 0;
         if visible {
             let mut best = u64::MAX;
             let mut candidate = [0_u8; 256];
@@ -593,6 +582,7 @@ impl Analysis<'_> {
                     best = score;
                     mode = m;
                     pred = candidate;
+                    pred_err = err;
                 }
                 if err == 0 {
                     // Exact: no other mode can do better by more than its mode bits.
@@ -605,7 +595,9 @@ impl Analysis<'_> {
         let mut blocks = [Levels::default(); 17];
         let mut recon = pred;
         let rate = y_mode_cost(mode);
-        if !visible {
+        // Nothing visible, or an exact prediction (a third of the visible macroblocks of
+        // flat artwork): no residual, so no levels, and the prediction is the reconstruction.
+        if !visible || pred_err == 0 {
             return LumaTrial {
                 mode,
                 blocks,
@@ -617,7 +609,12 @@ impl Analysis<'_> {
         let mut coeffs = [[0_i16; 16]; 16];
         let mut dcs = [0_i16; 16];
         for b in 0..16 {
-            let res = residual(src, &pred, vis, 16, (b % 4) * 4, (b / 4) * 4);
+            let (x, y) = ((b % 4) * 4, (b / 4) * 4);
+            let res = residual(
+                &block4(src, 16, x, y),
+                &block4(&pred, 16, x, y),
+                &block4(vis, 16, x, y),
+            );
             fdct(&res, &mut coeffs[b]);
             dcs[b] = coeffs[b][0];
         }
@@ -677,7 +674,16 @@ impl Analysis<'_> {
     }
 
     /// Tries 4x4 prediction, each sub-block's mode chosen by prediction error and mode cost.
-    fn luma_4(&self, ws: &[u8; Y_WS], src: &[u8; 256], vis: &[u8; 256], mx: usize) -> SubTrial {
+    /// Returns `None` as soon as the cost reaches `budget` (the 16x16 cost): costs only grow
+    /// from one sub-block to the next, so that is exactly when 4x4 would not be chosen.
+    fn luma_4(
+        &self,
+        ws: &[u8; Y_WS],
+        src: &[u8; 256],
+        vis: &[u8; 256],
+        mx: usize,
+        budget: u64,
+    ) -> Option<SubTrial> {
         let mut ws = *ws;
         let mut modes = [B_DC; 16];
         let mut blocks = [Levels::default(); 17];
@@ -710,13 +716,8 @@ impl Analysis<'_> {
             } else {
                 modes[b - 1]
             };
-            let mut sub_src = [0_u8; 16];
-            let mut sub_vis = [0_u8; 16];
-            for r in 0..4 {
-                let i = (by * 4 + r) * 16 + bx * 4;
-                sub_src[r * 4..r * 4 + 4].copy_from_slice(&src[i..i + 4]);
-                sub_vis[r * 4..r * 4 + 4].copy_from_slice(&vis[i..i + 4]);
-            }
+            let sub_src = block4(src, 16, bx * 4, by * 4);
+            let sub_vis = block4(vis, 16, bx * 4, by * 4);
             let mut best = (u64::MAX, 0, [0_u8; 16], u32::MAX);
             let mut pred = [0_u8; 16];
             for mode in 0..10 {
@@ -737,7 +738,7 @@ impl Analysis<'_> {
             let (_, mode, pred, _) = best;
             modes[b] = mode;
             rate += u64::from(sub_mode_cost(above, left, mode));
-            let res = residual(&sub_src, &pred, &sub_vis, 4, 0, 0);
+            let res = residual(&sub_src, &pred, &sub_vis);
             let mut coeffs = [0_i16; 16];
             fdct(&res, &mut coeffs);
             let mut deq = [0_i16; 16];
@@ -762,6 +763,9 @@ impl Analysis<'_> {
             left_nz[by] = any;
             rate += u64::from(sink.0);
             distortion += u64::from(sse(&sub_src, &rec, &sub_vis));
+            if distortion * 256 + lambda * rate >= budget {
+                return None;
+            }
             for r in 0..4 {
                 ws[pos + r * Y_STRIDE..pos + r * Y_STRIDE + 4]
                     .copy_from_slice(&rec[r * 4..r * 4 + 4]);
@@ -772,12 +776,11 @@ impl Analysis<'_> {
             let p = (r + 1) * Y_STRIDE + 1;
             recon[r * 16..r * 16 + 16].copy_from_slice(&ws[p..p + 16]);
         }
-        SubTrial {
+        Some(SubTrial {
             modes,
             blocks,
             recon,
-            cost: distortion * 256 + lambda * rate,
-        }
+        })
     }
 
     fn chroma(
@@ -823,7 +826,11 @@ impl Analysis<'_> {
             if visible {
                 for b in 0..4 {
                     let (x, y) = ((b % 2) * 4, (b / 2) * 4);
-                    let res = residual(&src[p], &preds[p], vis, 8, x, y);
+                    let res = residual(
+                        &block4(&src[p], 8, x, y),
+                        &block4(&preds[p], 8, x, y),
+                        &block4(vis, 8, x, y),
+                    );
                     let mut coeffs = [0_i16; 16];
                     fdct(&res, &mut coeffs);
                     let mut deq = [0_i16; 16];
