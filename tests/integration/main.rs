@@ -11,4 +11,5 @@ mod decoded;
 mod deploy;
 mod golden;
 mod http;
+mod lossy_webp;
 mod util;
