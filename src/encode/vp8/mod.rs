@@ -18,9 +18,11 @@
 //! entry point: any [`Image`] with a matching buffer is valid input.
 
 mod alpha;
+mod analysis;
 mod bool_encoder;
 mod dct;
-mod encoder;
+mod frame;
+mod modes;
 mod predict;
 mod prefix_code;
 mod quant;
@@ -56,12 +58,12 @@ pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, Enco
         return Err(EncodeError::Dimensions { width, height });
     }
     let planes = yuv::Planes::from_image(image);
-    let settings = encoder::Settings {
+    let settings = analysis::Settings {
         q_index: quant::quality_to_index(quality),
         sub_blocks: true,
     };
-    let vp8 = encoder::encode_frame(&planes, width, height, settings)
-        .ok_or(EncodeError::LossyTooLarge)?;
+    let vp8 =
+        frame::encode_frame(&planes, width, height, settings).ok_or(EncodeError::LossyTooLarge)?;
     let alpha = if planes.is_opaque() {
         None
     } else {
