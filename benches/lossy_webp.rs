@@ -7,7 +7,9 @@
 //! Run: `cargo bench --bench lossy_webp` (environment: `QUALITY`, default 75; `TGS_CORPUS`,
 //! default `../shared/corpus`; `TGS_REF_PYTHON`, default the venv `../shared/tools/setup.sh`
 //! creates; `RUNS`, timed runs per frame, default 5). Without the venv, only our numbers print.
-//! See `benches/README.md`.
+//! `ENCODE_ONLY=1` skips rendering and libwebp: it encodes the frames an earlier run left in
+//! `target/lossy-webp-bench/` once each and prints the total size, for profilers
+//! (`valgrind --tool=callgrind`, `perf record`). See `benches/README.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,6 +40,10 @@ fn main() {
         return;
     };
     let frames_dir = root.join("target/lossy-webp-bench");
+    if std::env::var_os("ENCODE_ONLY").is_some() {
+        encode_only(&frames_dir, quality);
+        return;
+    }
     std::fs::create_dir_all(&frames_dir).expect("creates the frame directory");
 
     let mut rows = Vec::new();
@@ -159,6 +165,34 @@ struct Reference {
     min_ms: f64,
     /// libwebp's size at our PSNR, interpolated over a quality sweep.
     bytes_at_psnr: f64,
+}
+
+/// Encodes every saved frame once, for profilers: nothing else runs, so the profile is the
+/// encoder's alone.
+fn encode_only(frames_dir: &Path, quality: u8) {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(frames_dir)
+        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p| p.extension().is_some_and(|e| e == "rgba"));
+    paths.sort();
+    if paths.is_empty() {
+        eprintln!(
+            "lossy_webp: no frames in {}; run the bench once without ENCODE_ONLY",
+            frames_dir.display()
+        );
+        return;
+    }
+    let mut total = 0;
+    for path in &paths {
+        let data = std::fs::read(path).expect("reads the frame");
+        let image = Image {
+            width: 512,
+            height: 512,
+            data,
+        };
+        total += encode_lossy_webp(&image, quality).expect("encodes").len();
+    }
+    println!("frames: {}, total bytes {total}", paths.len());
 }
 
 fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {

@@ -19,5 +19,6 @@ mod overload;
 mod soak;
 mod output_cache;
 mod presets;
+mod lossy_webp;
 mod util;
 mod web;

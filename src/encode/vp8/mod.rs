@@ -18,10 +18,13 @@
 //! entry point: any [`Image`] with a matching buffer is valid input.
 
 mod alpha;
+mod analysis;
 mod bool_encoder;
 mod dct;
-mod encoder;
+mod frame;
+mod modes;
 mod predict;
+mod prefix_code;
 mod quant;
 mod tables;
 mod tokens;
@@ -47,8 +50,7 @@ pub struct LossyFrame {
 ///
 /// [`EncodeError::BadBuffer`] when the buffer does not match the size,
 /// [`EncodeError::Dimensions`] for a side of 0 or above [`MAX_DIMENSION`],
-/// [`EncodeError::LossyTooLarge`] when the mode partition overflows (enormous images only), and
-/// [`EncodeError::WebP`] when the alpha encoder fails.
+/// and [`EncodeError::LossyTooLarge`] when the mode partition overflows (enormous images only).
 pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, EncodeError> {
     check_buffer(image)?;
     let (width, height) = (image.width, image.height);
@@ -56,17 +58,16 @@ pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, Enco
         return Err(EncodeError::Dimensions { width, height });
     }
     let planes = yuv::Planes::from_image(image);
-    let settings = encoder::Settings {
+    let settings = analysis::Settings {
         q_index: quant::quality_to_index(quality),
         sub_blocks: true,
     };
-    let vp8 = encoder::encode_frame(&planes, width, height, settings)
-        .ok_or(EncodeError::LossyTooLarge)?;
-    let opaque = image.data.chunks_exact(4).all(|px| px[3] == 255);
-    let alpha = if opaque {
+    let vp8 =
+        frame::encode_frame(&planes, width, height, settings).ok_or(EncodeError::LossyTooLarge)?;
+    let alpha = if planes.is_opaque() {
         None
     } else {
-        Some(alpha::encode_alpha(image)?)
+        Some(alpha::encode_alpha(&planes.alpha, width as usize))
     };
     Ok(LossyFrame { alpha, vp8 })
 }

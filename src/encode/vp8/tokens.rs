@@ -1,10 +1,11 @@
-//! DCT token coding (RFC 6386 section 13): writing a block's levels with the token tree, and
-//! the same walk summing bit costs for rate estimates.
+//! DCT token coding (RFC 6386 section 13): one walk over a block's levels down the token tree,
+//! generic over where the branches go (written, costed or counted), the macroblock's blocks in
+//! bitstream order with their non-zero contexts, and the per-frame probability update.
 
 use std::sync::LazyLock;
 
 use super::bool_encoder::BoolEncoder;
-use super::tables::{BANDS, CAT_BASE, CAT_PROBS};
+use super::tables::{BANDS, CAT_BASE, CAT_PROBS, COEFF_PROBS, COEFF_UPDATE_PROBS};
 
 /// Token probabilities, `[plane type][band][context][node]`.
 pub(super) type TokenProbs = [[[[u8; 11]; 3]; 8]; 4];
@@ -37,26 +38,55 @@ pub(super) fn bit_cost(prob: u8, bit: bool) -> u32 {
     u32::from(COST[p])
 }
 
-/// Where a token stream goes: a real encoder, or a cost accumulator.
-pub(super) trait BitSink {
-    /// Records `bit` with probability `prob` of `false`.
-    fn bit(&mut self, prob: u8, bit: bool);
+/// A token probability slot: plane type, band, context.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Slot {
+    plane: usize,
+    band: usize,
+    ctx: usize,
 }
 
-impl BitSink for BoolEncoder {
+/// Where the token walk sends its branches.
+pub(super) trait TokenSink {
+    /// A branch at `node` (0-10) of the token tree with the probabilities of `slot`.
+    fn node(&mut self, slot: Slot, node: usize, bit: bool);
+    /// A bit of fixed probability: a sign (128) or a category's extra bit.
+    fn fixed(&mut self, prob: u8, bit: bool);
+}
+
+/// Writes tokens with the given probabilities.
+pub(super) struct TokenWriter<'a> {
+    /// The token partition.
+    pub(super) enc: &'a mut BoolEncoder,
+    /// The frame's probabilities.
+    pub(super) probs: &'a TokenProbs,
+}
+
+impl TokenSink for TokenWriter<'_> {
     #[inline]
-    fn bit(&mut self, prob: u8, bit: bool) {
-        self.put(prob, bit);
+    fn node(&mut self, s: Slot, node: usize, bit: bool) {
+        self.enc.put(self.probs[s.plane][s.band][s.ctx][node], bit);
+    }
+
+    #[inline]
+    fn fixed(&mut self, prob: u8, bit: bool) {
+        self.enc.put(prob, bit);
     }
 }
 
-/// Sums costs in 1/256 bit.
+/// Sums the cost, in 1/256 bit, of the tokens under the default probabilities (what the
+/// mode decisions compare before the frame's own probabilities are known).
 #[derive(Debug, Default)]
-pub(super) struct CostSink(pub(super) u32);
+pub(super) struct TokenCost(pub(super) u32);
 
-impl BitSink for CostSink {
+impl TokenSink for TokenCost {
     #[inline]
-    fn bit(&mut self, prob: u8, bit: bool) {
+    fn node(&mut self, s: Slot, node: usize, bit: bool) {
+        self.0 += bit_cost(COEFF_PROBS[s.plane][s.band][s.ctx][node], bit);
+    }
+
+    #[inline]
+    fn fixed(&mut self, prob: u8, bit: bool) {
         self.0 += bit_cost(prob, bit);
     }
 }
@@ -80,23 +110,36 @@ impl Default for TokenStats {
     }
 }
 
-/// Writes (or costs) the levels of one block, in scan order from position `first`; `end` is
-/// one past the last non-zero level (0 when there is none) and `ctx` the number of neighbouring
-/// blocks (above, left) with non-zero levels. Returns whether the block had any.
-pub(super) fn put_block<S: BitSink>(
+impl TokenSink for TokenStats {
+    #[inline]
+    fn node(&mut self, s: Slot, node: usize, bit: bool) {
+        self.counts[s.plane][s.band][s.ctx][node][usize::from(bit)] += 1;
+    }
+
+    /// Fixed-probability bits have nothing to update.
+    #[inline]
+    fn fixed(&mut self, _prob: u8, _bit: bool) {}
+}
+
+/// Walks the levels of one block, in scan order from position `first`; `end` is one past the
+/// last non-zero level (0 when there is none) and `ctx` the number of neighbouring blocks
+/// (above, left) with non-zero levels. Returns whether the block had any.
+pub(super) fn put_block<S: TokenSink>(
     sink: &mut S,
-    probs: &TokenProbs,
     plane: usize,
     ctx: usize,
     first: usize,
     levels: &[i16; 16],
     end: usize,
 ) -> bool {
-    let table = &probs[plane];
     let mut n = first;
-    let mut p = &table[BANDS[n]][ctx];
+    let mut slot = Slot {
+        plane,
+        band: BANDS[n],
+        ctx,
+    };
     if end <= first {
-        sink.bit(p[0], false);
+        sink.node(slot, 0, false);
         return false;
     }
     let mut after_zero = false;
@@ -104,64 +147,65 @@ pub(super) fn put_block<S: BitSink>(
         let level = levels[n];
         let v = level.unsigned_abs();
         if !after_zero {
-            sink.bit(p[0], true);
+            sink.node(slot, 0, true);
         }
+        n += 1;
         if v == 0 {
-            sink.bit(p[1], false);
+            sink.node(slot, 1, false);
             after_zero = true;
-            n += 1;
-            p = &table[BANDS[n]][0];
+            slot.band = BANDS[n];
+            slot.ctx = 0;
             continue;
         }
-        sink.bit(p[1], true);
+        sink.node(slot, 1, true);
         let next_ctx = if v == 1 {
-            sink.bit(p[2], false);
+            sink.node(slot, 2, false);
             1
         } else {
-            sink.bit(p[2], true);
-            put_large(sink, p, v);
+            sink.node(slot, 2, true);
+            put_large(sink, slot, v);
             2
         };
-        sink.bit(128, level < 0);
+        sink.fixed(128, level < 0);
         after_zero = false;
-        n += 1;
-        p = &table[BANDS[n]][next_ctx];
+        slot.band = BANDS[n];
+        slot.ctx = next_ctx;
     }
     if n < 16 {
-        sink.bit(p[0], false);
+        sink.node(slot, 0, false);
     }
     true
 }
 
 /// Writes a magnitude of 2 or more: the rest of the token tree and the category's extra bits.
-fn put_large<S: BitSink>(sink: &mut S, p: &[u8; 11], v: u16) {
+fn put_large<S: TokenSink>(sink: &mut S, slot: Slot, v: u16) {
     if v <= 4 {
-        sink.bit(p[3], false);
+        sink.node(slot, 3, false);
         if v == 2 {
-            sink.bit(p[4], false);
+            sink.node(slot, 4, false);
         } else {
-            sink.bit(p[4], true);
-            sink.bit(p[5], v == 4);
+            sink.node(slot, 4, true);
+            sink.node(slot, 5, v == 4);
         }
         return;
     }
-    sink.bit(p[3], true);
+    sink.node(slot, 3, true);
     let cat = if v <= 10 {
-        sink.bit(p[6], false);
+        sink.node(slot, 6, false);
         let cat = usize::from(v > 6);
-        sink.bit(p[7], cat == 1);
+        sink.node(slot, 7, cat == 1);
         cat
     } else {
-        sink.bit(p[6], true);
+        sink.node(slot, 6, true);
         if v <= 34 {
-            sink.bit(p[8], false);
+            sink.node(slot, 8, false);
             let cat = 2 + usize::from(v > 18);
-            sink.bit(p[9], cat == 3);
+            sink.node(slot, 9, cat == 3);
             cat
         } else {
-            sink.bit(p[8], true);
+            sink.node(slot, 8, true);
             let cat = 4 + usize::from(v > 66);
-            sink.bit(p[10], cat == 5);
+            sink.node(slot, 10, cat == 5);
             cat
         }
     };
@@ -169,67 +213,166 @@ fn put_large<S: BitSink>(sink: &mut S, p: &[u8; 11], v: u16) {
     let probs = CAT_PROBS[cat];
     for (i, &prob) in probs.iter().enumerate() {
         let shift = probs.len() - 1 - i;
-        sink.bit(prob, (extra >> shift) & 1 != 0);
+        sink.fixed(prob, (extra >> shift) & 1 != 0);
     }
 }
 
-/// Counts the branches [`put_block`] would take, into `stats`.
-pub(super) fn count_block(
-    stats: &mut TokenStats,
-    plane: usize,
-    ctx: usize,
-    first: usize,
-    levels: &[i16; 16],
-    end: usize,
+/// One block's levels in scan order and one past its last non-zero level.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Levels {
+    /// Quantised coefficients in zigzag order.
+    pub(super) levels: [i16; 16],
+    /// One past the last non-zero level; 0 for none.
+    pub(super) end: usize,
+}
+
+/// Non-zero flags of the blocks along a macroblock edge: 4 Y, 2 U, 2 V, then Y2.
+pub(super) type NzEdge = [bool; 9];
+
+/// Token contexts for one macroblock row in progress.
+pub(super) struct NzContext {
+    /// The bottom edge of each macroblock of the row above (then of this row, as it goes).
+    pub(super) top: Vec<NzEdge>,
+    /// The right edge of the macroblock to the left.
+    pub(super) left: NzEdge,
+}
+
+impl NzContext {
+    /// Contexts for a frame `mb_w` macroblocks wide.
+    pub(super) fn new(mb_w: usize) -> Self {
+        Self {
+            top: vec![[false; 9]; mb_w],
+            left: [false; 9],
+        }
+    }
+
+    /// Records a coded macroblock's blocks (Y2, 16 Y, 4 U, 4 V) without walking them: a block
+    /// is non-zero when it has any level.
+    pub(super) fn code(&mut self, mx: usize, has_y2: bool, blocks: &[Levels]) {
+        let (top, left) = (&mut self.top[mx], &mut self.left);
+        if has_y2 {
+            top[8] = blocks[0].end > 0;
+            left[8] = top[8];
+        }
+        for i in 0..4 {
+            top[i] = blocks[13 + i].end > 0;
+            left[i] = blocks[4 + 4 * i].end > 0;
+        }
+        for (plane, off) in [(17, 4), (21, 6)] {
+            for i in 0..2 {
+                top[off + i] = blocks[plane + 2 + i].end > 0;
+                left[off + i] = blocks[plane + 1 + 2 * i].end > 0;
+            }
+        }
+    }
+
+    /// Starts a macroblock row.
+    pub(super) fn new_row(&mut self) {
+        self.left = [false; 9];
+    }
+
+    /// Records a skipped macroblock: its blocks are all zero, except that a macroblock without
+    /// Y2 leaves the Y2 context alone.
+    pub(super) fn skip(&mut self, mx: usize, has_y2: bool) {
+        let keep_y2 = !has_y2;
+        let (t, l) = (self.top[mx][8], self.left[8]);
+        self.top[mx] = [false; 9];
+        self.left = [false; 9];
+        if keep_y2 {
+            self.top[mx][8] = t;
+            self.left[8] = l;
+        }
+    }
+}
+
+/// Walks the luma blocks of a macroblock (`blocks[0]` is Y2, used when `has_y2`, then 16 Y
+/// blocks) in bitstream order, updating the edge contexts.
+pub(super) fn put_luma_tokens<S: TokenSink>(
+    sink: &mut S,
+    top: &mut NzEdge,
+    left: &mut NzEdge,
+    has_y2: bool,
+    blocks: &[Levels],
 ) {
-    let table = &mut stats.counts[plane];
-    let mut n = first;
-    let mut c = ctx;
-    if end <= first {
-        table[BANDS[n]][c][0][0] += 1;
-        return;
-    }
-    let mut after_zero = false;
-    while n < end {
-        let v = levels[n].unsigned_abs();
-        let slot = &mut table[BANDS[n]][c];
-        if !after_zero {
-            slot[0][1] += 1;
+    let (plane, first) = if has_y2 {
+        let ctx = usize::from(top[8]) + usize::from(left[8]);
+        let b = &blocks[0];
+        let any = put_block(sink, TYPE_Y2, ctx, 0, &b.levels, b.end);
+        top[8] = any;
+        left[8] = any;
+        (TYPE_Y_AFTER_Y2, 1)
+    } else {
+        (TYPE_Y_WITH_DC, 0)
+    };
+    for by in 0..4 {
+        for bx in 0..4 {
+            let ctx = usize::from(top[bx]) + usize::from(left[by]);
+            let b = &blocks[1 + by * 4 + bx];
+            let any = put_block(sink, plane, ctx, first, &b.levels, b.end);
+            top[bx] = any;
+            left[by] = any;
         }
-        if v == 0 {
-            slot[1][0] += 1;
-            after_zero = true;
-            c = 0;
-            n += 1;
-            continue;
-        }
-        slot[1][1] += 1;
-        if v == 1 {
-            slot[2][0] += 1;
-            c = 1;
-        } else {
-            slot[2][1] += 1;
-            // The nodes below 2 depend on the magnitude only.
-            let mut counter = NodeCounter(slot);
-            put_large(&mut counter, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], v);
-            c = 2;
-        }
-        after_zero = false;
-        n += 1;
-    }
-    if n < 16 {
-        table[BANDS[n]][c][0][0] += 1;
     }
 }
 
-/// Counts node branches: `put_large` is given each node's number as its "probability"; the
-/// category extra bits carry real probabilities (all above 128) and are ignored.
-struct NodeCounter<'a>(&'a mut [[u32; 2]; 11]);
-
-impl BitSink for NodeCounter<'_> {
-    fn bit(&mut self, prob: u8, bit: bool) {
-        if (3..=10).contains(&prob) {
-            self.0[usize::from(prob)][usize::from(bit)] += 1;
+/// Walks all 25 blocks of a coded macroblock (Y2, 16 Y, 4 U, 4 V) in bitstream order,
+/// updating the contexts: the one walk both the statistics pass and the token partition use.
+pub(super) fn put_mb_tokens<S: TokenSink>(
+    sink: &mut S,
+    nz: &mut NzContext,
+    mx: usize,
+    has_y2: bool,
+    blocks: &[Levels],
+) {
+    let top = &mut nz.top[mx];
+    let left = &mut nz.left;
+    put_luma_tokens(sink, top, left, has_y2, blocks);
+    for (plane_off, ctx_off) in [(17, 4), (21, 6)] {
+        for by in 0..2 {
+            for bx in 0..2 {
+                let ctx = usize::from(top[ctx_off + bx]) + usize::from(left[ctx_off + by]);
+                let b = &blocks[plane_off + by * 2 + bx];
+                let any = put_block(sink, TYPE_UV, ctx, 0, &b.levels, b.end);
+                top[ctx_off + bx] = any;
+                left[ctx_off + by] = any;
+            }
         }
     }
+}
+
+/// Chooses updated token probabilities where the saving pays for the update (RFC 6386
+/// section 13.4): each slot's new probability is the observed frequency of its `false`
+/// branch. Returns the probabilities and, per slot in bitstream order, whether it changed.
+pub(super) fn choose_probs(stats: &TokenStats) -> (TokenProbs, Vec<bool>) {
+    let mut probs = COEFF_PROBS;
+    let mut updated = Vec::with_capacity(4 * 8 * 3 * 11);
+    for t in 0..4 {
+        for b in 0..8 {
+            for c in 0..3 {
+                for n in 0..11 {
+                    let [n0, n1] = stats.counts[t][b][c][n];
+                    let old = COEFF_PROBS[t][b][c][n];
+                    let upd = COEFF_UPDATE_PROBS[t][b][c][n];
+                    let total = n0 + n1;
+                    let mut change = false;
+                    if total > 0 {
+                        let new = ((u64::from(n0) * 256 + u64::from(total) / 2) / u64::from(total))
+                            .clamp(1, 255) as u8;
+                        let cost = |p: u8| {
+                            u64::from(n0) * u64::from(bit_cost(p, false))
+                                + u64::from(n1) * u64::from(bit_cost(p, true))
+                        };
+                        let keep = cost(old) + u64::from(bit_cost(upd, false));
+                        let swap = cost(new) + u64::from(bit_cost(upd, true)) + 8 * 256;
+                        if swap < keep {
+                            probs[t][b][c][n] = new;
+                            change = true;
+                        }
+                    }
+                    updated.push(change);
+                }
+            }
+        }
+    }
+    (probs, updated)
 }

@@ -20,6 +20,8 @@ pub(super) struct Planes {
     pub(super) v: Vec<u8>,
     /// 1 where any of the chroma sample's four pixels is visible.
     pub(super) uv_vis: Vec<u8>,
+    /// The alpha plane, unpadded (`width` wide), for the `ALPH` chunk.
+    pub(super) alpha: Vec<u8>,
 }
 
 impl Planes {
@@ -49,13 +51,24 @@ impl Planes {
         let mut v = vec![128; u.len()];
         let mut uv_vis = vec![0; u.len()];
         let row_bytes = w * 4;
+        let mut alpha = vec![0; w * h];
         for (yy, row) in image.data.chunks_exact(row_bytes).enumerate() {
-            let out = &mut y[yy * ys..yy * ys + w];
-            let vis = &mut y_vis[yy * ys..yy * ys + w];
-            for ((px, o), m) in row.chunks_exact(4).zip(out).zip(vis) {
-                if px[3] != 0 {
-                    *o = luma(px[0], px[1], px[2]);
-                    *m = 1;
+            let (pixels, _) = row.as_chunks::<4>();
+            let out = &mut y[yy * ys..][..w];
+            let vis = &mut y_vis[yy * ys..][..w];
+            let alpha = &mut alpha[yy * w..][..w];
+            // Runs of 8 transparent pixels (most of a sticker's background) are left as the
+            // zeros the planes start with; a transparent pixel's luma is 0.
+            for (c, run) in pixels.chunks(8).enumerate() {
+                if run.iter().all(|px| px[3] == 0) {
+                    continue;
+                }
+                for (k, &[r, g, b, a]) in run.iter().enumerate() {
+                    let i = c * 8 + k;
+                    let shown = a != 0;
+                    out[i] = if shown { luma(r, g, b) } else { 0 };
+                    vis[i] = u8::from(shown);
+                    alpha[i] = a;
                 }
             }
         }
@@ -108,7 +121,13 @@ impl Planes {
             u,
             v,
             uv_vis,
+            alpha,
         }
+    }
+
+    /// Whether every pixel is opaque (then the frame needs no `ALPH` chunk).
+    pub(super) fn is_opaque(&self) -> bool {
+        self.alpha.iter().all(|&a| a == 255)
     }
 }
 
