@@ -16,7 +16,7 @@ use super::params::{BatchRequest, ConvertItem, RenderParams, RenderQuery};
 use super::pool::{PoolError, round2};
 use super::state::AppState;
 use crate::encode::ImageFormat;
-use crate::pipeline::{self, ExportOptions, Preset, PresetOptions};
+use crate::pipeline::{self, ExportOptions, PresetOptions};
 
 /// Header with the server-side processing time in milliseconds (2 decimals).
 pub const PROCESSING_TIME: &str = "x-processing-time";
@@ -170,7 +170,12 @@ fn render(
 }
 
 /// Keeps a fresh image under `key` in the output cache.
-fn keep(state: &AppState, key: Option<OutputKey>, image: EncodedImage, cache_hit: bool) -> Rendered {
+fn keep(
+    state: &AppState,
+    key: Option<OutputKey>,
+    image: EncodedImage,
+    cache_hit: bool,
+) -> Rendered {
     let image = Arc::new(image);
     if let Some(key) = key {
         state.outputs.insert(key, Arc::clone(&image));
@@ -333,7 +338,28 @@ pub(super) async fn convert(
     let params = RenderParams::from_query(&query)?;
     let input = sticker_body(&req, payload, &state).await?;
     let start = Instant::now();
-        output_hit: false,
+    // The output cache is asked here, on the HTTP worker: the key is one pass of a GB/s hash over
+    // the upload (at most MAX_INPUT_BYTES), and a hit must not wait in the render queue.
+    let key = state.outputs.key(&input, &params);
+    let out = match cached(&state, key.as_ref()) {
+        Some(hit) => hit,
+        None => {
+            let job_state = state.clone();
+            state
+                .pool
+                .run(input.len(), move || {
+                    render(&job_state, &input, &params, key)
+                })
+                .await
+                .map_err(pool_error)??
+        }
+    };
+    let output_cache = match (key, out.output_hit) {
+        (None, _) => "off",
+        (Some(_), true) => "hit",
+        (Some(_), false) => "miss",
+    };
+    Ok(image_response(&req, &out, ms_since(start), output_cache))
 }
 
 /// `POST /convert/base64`: JSON `{data, frame, frames, fps, format, quality, lossless,
