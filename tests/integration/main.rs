@@ -1,9 +1,8 @@
 //! The integration test binary: golden images, corpus conformance, CLI and HTTP tests (animated
-//! outputs read back by an independent decoder, `decoded`), the web page in a browser (`web`), and
-//! the deployment tests (a static binary alone in a chroot, replicas behind nginx).
-//! outputs read back by an independent decoder, `decoded`), and the deployment tests (a static
-//! binary alone in a chroot, replicas behind nginx), the load test command (`bench_http`), and
-//! the service under overload and over a soak of mixed traffic (`overload`, `soak`).
+//! outputs read back by an independent decoder, `decoded`; presets, lossy WebP, the output cache),
+//! the web page in a browser (`web`), the load test command (`bench_http`), the service under
+//! overload and over a soak of mixed traffic (`overload`, `soak`), and the deployment tests (a
+//! static binary alone in a chroot, replicas behind nginx).
 //!
 //! One binary keeps link time down (vello, resvg). Run one area with a filter, e.g.
 //! `cargo test --release --test integration golden::` or `... corpus`.
