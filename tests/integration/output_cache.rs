@@ -260,3 +260,23 @@ fn base64_and_batch_items_use_the_output_cache() {
     assert_eq!(again[1]["cacheHit"], true, "{again}");
     assert_eq!(again[1]["image"], results[1]["image"]);
 }
+
+#[test]
+fn output_cache_keeps_a_presets_choice_and_keys_by_preset() {
+    let server = Server::start();
+    let tgs = smiley_tgs();
+    let first = convert(&server, "?preset=telegram-emoji", &tgs);
+    let second = convert(&server, "?preset=telegram-emoji", &tgs);
+    assert_eq!(first.header("x-output-cache"), Some("miss"));
+    assert_eq!(second.header("x-output-cache"), Some("hit"));
+    assert_eq!(first.body, second.body);
+    for name in ["x-preset", "x-preset-quality", "x-preset-fps"] {
+        assert!(first.header(name).is_some(), "{name} on the fresh image");
+        assert_eq!(first.header(name), second.header(name), "{name} on the hit");
+    }
+    // Another preset is another entry, never the cached emoji.
+    let other = convert(&server, "?preset=discord", &tgs);
+    assert_eq!(other.header("x-output-cache"), Some("miss"));
+    assert_eq!(other.header("x-preset"), Some("discord"));
+    assert_ne!(other.body, first.body);
+}
