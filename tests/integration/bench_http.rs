@@ -1,18 +1,14 @@
 //! `tgs-converter bench-http` against the real service on a free loopback port: a small run
 //! whose JSON report is read back and checked against what the server itself counted.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 
 use crate::http::{BIN, Server};
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
-}
+use crate::util::fixture;
 
 /// Runs `bench-http FILES --url URL ARGS --json OUT`; returns stdout and the parsed report.
 fn bench(server: &Server, files: &[PathBuf], args: &[&str]) -> (String, Value) {

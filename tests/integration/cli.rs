@@ -7,9 +7,7 @@ use std::process::{Command, Output, Stdio};
 use crate::decoded::{self, Decoded};
 use crate::util;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tgs-converter"))
-}
+use util::{binary as bin, run};
 
 fn smiley() -> PathBuf {
     util::repo_root().join("tests/fixtures/sticker/smiley.tgs")
@@ -17,14 +15,7 @@ fn smiley() -> PathBuf {
 
 /// A scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = util::target_dir().join("cli-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("creates scratch dir");
-    dir
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("runs the binary")
+    util::scratch("cli-tests", name)
 }
 
 fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {

@@ -107,10 +107,7 @@ fn cli_webp(dir: &Path, quality: u8) -> Vec<u8> {
 }
 
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = util::target_dir().join("lossy-webp-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("creates the scratch directory");
-    dir
+    util::scratch("lossy-webp-tests", name)
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use base64::Engine as _;
 use image::ImageDecoder as _;
@@ -15,23 +15,10 @@ use crate::decoded::{self, Decoded};
 use crate::http::Server;
 use crate::util;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tgs-converter"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    util::repo_root().join("tests/fixtures").join(name)
-}
+use util::{binary as bin, fixture, run};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = util::target_dir().join("preset-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("creates scratch dir");
-    dir
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("runs the binary")
+    util::scratch("preset-tests", name)
 }
 
 fn stderr(out: &Output) -> String {

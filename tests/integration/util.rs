@@ -16,6 +16,31 @@ pub(crate) fn target_dir() -> PathBuf {
         .map_or_else(|| repo_root().join("target"), Path::to_path_buf)
 }
 
+/// A file under `tests/fixtures/`.
+pub(crate) fn fixture(relative: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(relative)
+}
+
+/// An empty scratch directory `target/<area>/<name>` for one test.
+pub(crate) fn scratch(area: &str, name: &str) -> PathBuf {
+    let dir = target_dir().join(area).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creates the scratch directory");
+    dir
+}
+
+/// The release binary under test, as a command.
+pub(crate) fn binary() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tgs-converter"))
+}
+
+/// Runs `cmd` with no stdin and returns its output.
+pub(crate) fn run(cmd: &mut std::process::Command) -> std::process::Output {
+    cmd.stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs the binary")
+}
+
 /// Prints a line that stays visible in `cargo test` output even when the test passes.
 ///
 /// The test harness captures `print!`/`eprint!` of passing tests; writing to the stderr handle
