@@ -116,8 +116,6 @@ pub enum EncodeError {
     },
     /// The lossy encoder's mode partition outgrew its 19-bit size field.
     LossyTooLarge,
-    /// The lossless alpha stream could not be taken from the VP8L encoder's output.
-    LossyAlpha,
 }
 
 impl fmt::Display for EncodeError {
@@ -138,7 +136,6 @@ impl fmt::Display for EncodeError {
             Self::LossyTooLarge => {
                 f.write_str("lossy webp mode data is too large; use a smaller image")
             }
-            Self::LossyAlpha => f.write_str("lossy webp: unexpected output from the alpha encoder"),
         }
     }
 }
@@ -149,8 +146,7 @@ impl std::error::Error for EncodeError {
             Self::BadBuffer { .. }
             | Self::Animation(_)
             | Self::Dimensions { .. }
-            | Self::LossyTooLarge
-            | Self::LossyAlpha => None,
+            | Self::LossyTooLarge => None,
             Self::Png(err) => Some(err),
             Self::WebP(err) => Some(err),
             Self::Gif(err) => Some(err),

@@ -466,7 +466,7 @@ pub(super) async fn health(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// `GET /health/ready`: 200 while the server takes new work; 503 while it shuts down or while
-/// its render queue is full, so that a load balancer sends the next request elsewhere.
+/// a new render job would be turned away (its expected wait is over `QUEUE_TIMEOUT_MS`), so that a load balancer sends the next request elsewhere.
 pub(super) async fn ready(state: web::Data<AppState>) -> HttpResponse {
     match state.not_ready() {
         None => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
