@@ -350,15 +350,7 @@ fn moves_then_holds() -> PathBuf {
 
 /// Runs `convert INPUT -o DIR/NAME ARGS...` and decodes the animation it wrote.
 fn convert_animation(input: &Path, dir: &Path, name: &str, args: &[&str]) -> Decoded {
-    let out = dir.join(name);
-    let res = run(bin()
-        .arg("convert")
-        .arg(input)
-        .arg("-o")
-        .arg(&out)
-        .args(args));
-    assert!(res.status.success(), "{name} {args:?}: {}", stderr(&res));
-    decoded::decode(&std::fs::read(&out).expect("reads the output"))
+    decoded::decode(&util::convert_file(input, dir, name, args).0)
 }
 
 #[test]

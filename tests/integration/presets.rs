@@ -73,15 +73,7 @@ fn still_size(bytes: &[u8]) -> (u32, u32) {
 
 /// `convert INPUT -o DIR/NAME --preset P ARGS`: the file and the line on stderr.
 fn convert(input: &Path, dir: &Path, name: &str, args: &[&str]) -> (Vec<u8>, String) {
-    let out = dir.join(name);
-    let res = run(bin()
-        .arg("convert")
-        .arg(input)
-        .arg("-o")
-        .arg(&out)
-        .args(args));
-    assert!(res.status.success(), "{name} {args:?}: {}", stderr(&res));
-    (std::fs::read(&out).unwrap(), stderr(&res))
+    util::convert_file(input, dir, name, args)
 }
 
 #[test]

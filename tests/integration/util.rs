@@ -41,6 +41,26 @@ pub(crate) fn run(cmd: &mut std::process::Command) -> std::process::Output {
         .expect("runs the binary")
 }
 
+/// Runs `convert INPUT -o DIR/NAME ARGS...`, asserts it succeeded, and returns the file it wrote
+/// and its stderr.
+pub(crate) fn convert_file(
+    input: &Path,
+    dir: &Path,
+    name: &str,
+    args: &[&str],
+) -> (Vec<u8>, String) {
+    let out = dir.join(name);
+    let res = run(binary()
+        .arg("convert")
+        .arg(input)
+        .arg("-o")
+        .arg(&out)
+        .args(args));
+    let stderr = String::from_utf8_lossy(&res.stderr).into_owned();
+    assert!(res.status.success(), "{name} {args:?}: {stderr}");
+    (std::fs::read(&out).expect("reads the output"), stderr)
+}
+
 /// Prints a line that stays visible in `cargo test` output even when the test passes.
 ///
 /// The test harness captures `print!`/`eprint!` of passing tests; writing to the stderr handle
