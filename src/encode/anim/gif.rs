@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use color_quant::NeuQuant;
 use gif::{DisposalMethod, Frame, Repeat};
@@ -44,7 +45,7 @@ pub struct GifEncoder {
     timeline: Timeline,
     encoder: gif::Encoder<Vec<u8>>,
     /// Palette index of each colour, by its top [`TABLE_BITS`] bits per channel.
-    table: Vec<u8>,
+    table: PaletteTable,
     count: usize,
     /// The last frame written: what the canvas shows.
     previous: Option<Image>,
@@ -81,8 +82,8 @@ impl GifEncoder {
         };
         let pixels = training_pixels(sample);
         let quant = NeuQuant::new(SAMPLE_FACTOR, COLOURS, &pixels);
-        let table = lookup_table(&quant);
         let mut palette = quant.color_map_rgb();
+        let table = PaletteTable::new(quant);
         snap_to_modes(&mut palette, &table, &pixels);
         palette.resize(256 * 3, 0);
         let mut encoder =
@@ -122,7 +123,7 @@ impl GifEncoder {
                     transparent = true;
                     indices.push(TRANSPARENT);
                 } else {
-                    indices.push(self.table[table_key(px[0], px[1], px[2])]);
+                    indices.push(self.table.index(px[0], px[1], px[2]));
                 }
             }
         }
@@ -274,7 +275,7 @@ fn training_pixels(sample: &[Image]) -> Vec<u8> {
 /// `NeuQuant`'s entries are averages that land a level or two off: a flat fill or a matte then
 /// comes out as (1, 254, 0) instead of (0, 255, 0). Sticker pixels are mostly flat fills, so the
 /// dominant colour of a cell is usually one exact fill colour, and taking it makes those exact.
-fn snap_to_modes(palette: &mut [u8], table: &[u8], pixels: &[u8]) {
+fn snap_to_modes(palette: &mut [u8], table: &PaletteTable, pixels: &[u8]) {
     let mut counts: HashMap<[u8; 3], u32> = HashMap::new();
     for px in pixels.chunks_exact(4) {
         *counts.entry([px[0], px[1], px[2]]).or_default() += 1;
@@ -283,7 +284,7 @@ fn snap_to_modes(palette: &mut [u8], table: &[u8], pixels: &[u8]) {
     let mut totals = vec![0_u32; COLOURS];
     let mut modes = vec![(0_u32, [0_u8; 3]); COLOURS];
     for (colour, count) in counts {
-        let index = usize::from(table[table_key(colour[0], colour[1], colour[2])]);
+        let index = usize::from(table.index(colour[0], colour[1], colour[2]));
         totals[index] += count;
         if (count, colour) > modes[index] {
             modes[index] = (count, colour);
@@ -304,23 +305,42 @@ fn table_key(r: u8, g: u8, b: u8) -> usize {
 }
 
 /// The palette index of every cell of the colour cube, each cell looked up at its centre.
-fn lookup_table(quant: &NeuQuant) -> Vec<u8> {
-    let shift = 8 - TABLE_BITS;
-    let half = 1_u8 << (shift - 1);
-    let cells = 1_usize << (3 * TABLE_BITS);
-    (0..cells)
-        .into_par_iter()
-        .map(|key| {
-            let channel = |k: usize| ((k & ((1 << TABLE_BITS) - 1)) as u8) << shift | half;
-            let (r, g, b) = (
-                channel(key >> (2 * TABLE_BITS)),
-                channel(key >> TABLE_BITS),
-                channel(key),
-            );
-            // Palette indices are 0..COLOURS, never the transparent index.
-            quant.index_of(&[r, g, b, 255]) as u8
-        })
-        .collect()
+/// The colour -> palette index map, filled in as colours are met: a sticker uses a few thousand
+/// of the 2^18 cells, and searching the network for every cell up front cost about 80 ms per GIF
+/// whatever its size. Frames are mapped in parallel; two threads meeting a new cell at once both
+/// search it and store the same index.
+struct PaletteTable {
+    quant: NeuQuant,
+    /// Per cell: the palette index, or [`UNKNOWN`](Self::UNKNOWN) until first met.
+    cells: Vec<AtomicU8>,
+}
+
+impl PaletteTable {
+    /// Never a palette index: the network's indices are `0..COLOURS` and `COLOURS` is 255.
+    const UNKNOWN: u8 = TRANSPARENT;
+
+    fn new(quant: NeuQuant) -> Self {
+        let cells = (0..1_usize << (3 * TABLE_BITS))
+            .map(|_| AtomicU8::new(Self::UNKNOWN))
+            .collect();
+        Self { quant, cells }
+    }
+
+    /// The palette index for `(r, g, b)`: the network's choice for the centre of its cell.
+    fn index(&self, r: u8, g: u8, b: u8) -> u8 {
+        let cell = &self.cells[table_key(r, g, b)];
+        let known = cell.load(Ordering::Relaxed);
+        if known != Self::UNKNOWN {
+            return known;
+        }
+        let shift = 8 - TABLE_BITS;
+        let half = 1_u8 << (shift - 1);
+        let centre = |c: u8| (c >> shift) << shift | half;
+        // Palette indices are 0..COLOURS, never the transparent index.
+        let index = self.quant.index_of(&[centre(r), centre(g), centre(b), 255]) as u8;
+        cell.store(index, Ordering::Relaxed);
+        index
+    }
 }
 
 #[cfg(test)]
