@@ -47,11 +47,6 @@ seed_lottie() {
   stickers | while read -r f; do cp "$f" "$dir/$(basename "$f")"; done
 }
 
-seed_fixtures() {
-  mkdir -p "$1"
-  find "$ROOT/tests/fixtures" -type f \( -name '*.json' -o -name '*.tgs' \) -exec cp {} "$1/" \;
-}
-
 # Requests for http_body (see fuzz_targets/http_body.rs: the first byte picks the request),
 # built from the fixtures only (small files).
 seed_http() {
@@ -88,10 +83,7 @@ for target in "${TARGETS[@]}"; do
   dict=()
   case $target in
     import) [ -d "$corpus" ] || seed_lottie "$corpus"; dict=(-dict="$FUZZ/lottie.dict") ;;
-    # Rendering the whole corpus once takes longer than a short run (libFuzzer stops with an
-    # error if time runs out while it loads its seeds): the fixtures only, unless FUZZ_WORK
-    # already holds a corpus.
-    render) [ -d "$corpus" ] || seed_fixtures "$corpus"; dict=(-dict="$FUZZ/lottie.dict") ;;
+    render) [ -d "$corpus" ] || seed_lottie "$corpus"; dict=(-dict="$FUZZ/lottie.dict") ;;
     http_body) [ -d "$corpus" ] || seed_http "$corpus"; dict=(-dict="$FUZZ/lottie.dict") ;;
     *) mkdir -p "$corpus" ;;
   esac

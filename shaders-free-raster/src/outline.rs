@@ -13,8 +13,8 @@ use renderer::draw::stroke_scale;
 pub(crate) struct Outliner {
     /// The outline last made.
     outline: BezPath,
-    /// A stroked path moved to output pixels.
-    stroke_path: BezPath,
+    /// A path moved to output pixels (and into [`MAX_COORDINATE`]).
+    device_path: BezPath,
     /// A stroke's outline before it is snapped.
     stroke_ctx: StrokeCtx,
 }
@@ -23,7 +23,12 @@ impl Outliner {
     /// Returns the outline `path` covers under `m` (see [`to_device_outline`]), to fill by the
     /// path's own fill rule.
     pub(crate) fn fill(&mut self, path: &BezPath, m: Affine) -> &BezPath {
-        to_device_outline(path, m, &mut self.outline);
+        if path.iter().all(|el| within_range(m * el)) {
+            to_device_outline(path, m, &mut self.outline);
+        } else {
+            self.to_device_path(path, m);
+            to_device_outline(&self.device_path, Affine::IDENTITY, &mut self.outline);
+        }
         &self.outline
     }
 
@@ -34,10 +39,9 @@ impl Outliner {
     /// [`device_stroke`]).
     pub(crate) fn stroke(&mut self, path: &BezPath, style: &Stroke, m: Affine) -> Option<&BezPath> {
         let style = device_stroke(style, m)?;
-        self.stroke_path.truncate(0);
-        self.stroke_path.extend(path.iter().map(|el| m * el));
+        self.to_device_path(path, m);
         stroke_outline(
-            &self.stroke_path,
+            &self.device_path,
             &style,
             STROKE_TOLERANCE,
             &mut self.stroke_ctx,
@@ -49,6 +53,49 @@ impl Outliner {
             &mut self.outline,
         );
         Some(&self.outline)
+    }
+
+    /// Sets `device_path` to `path` under `m`, every coordinate clamped to [`MAX_COORDINATE`].
+    fn to_device_path(&mut self, path: &BezPath, m: Affine) {
+        self.device_path.truncate(0);
+        self.device_path
+            .extend(path.iter().map(|el| clamp_to_range(m * el)));
+    }
+}
+
+/// Largest coordinate, in output pixels, that an outline keeps; farther points are clamped.
+///
+/// Flattening and stroking take time in proportion to a curve's size over the tolerance, and at
+/// 10^80 px a round cap's control points are rounded so coarsely that flattening it never ends (a
+/// fuzzed sticker whose easing overshoots to 10^87 filled memory this way). rlottie and ThorVG
+/// keep outlines in 26.6 fixed point in 32 bits, which ends at 2^25 px, so no reference defines
+/// what lies beyond; outputs are at most a few thousand pixels wide, so 2^24 px leaves every real
+/// outline as it is.
+const MAX_COORDINATE: f64 = 16_777_216.0;
+
+fn within_range(el: PathEl) -> bool {
+    let ok = |p: Point| p.x.abs() <= MAX_COORDINATE && p.y.abs() <= MAX_COORDINATE;
+    match el {
+        PathEl::MoveTo(p) | PathEl::LineTo(p) => ok(p),
+        PathEl::QuadTo(p1, p2) => ok(p1) && ok(p2),
+        PathEl::CurveTo(p1, p2, p3) => ok(p1) && ok(p2) && ok(p3),
+        PathEl::ClosePath => true,
+    }
+}
+
+fn clamp_to_range(el: PathEl) -> PathEl {
+    let c = |p: Point| {
+        Point::new(
+            p.x.clamp(-MAX_COORDINATE, MAX_COORDINATE),
+            p.y.clamp(-MAX_COORDINATE, MAX_COORDINATE),
+        )
+    };
+    match el {
+        PathEl::MoveTo(p) => PathEl::MoveTo(c(p)),
+        PathEl::LineTo(p) => PathEl::LineTo(c(p)),
+        PathEl::QuadTo(p1, p2) => PathEl::QuadTo(c(p1), c(p2)),
+        PathEl::CurveTo(p1, p2, p3) => PathEl::CurveTo(c(p1), c(p2), c(p3)),
+        PathEl::ClosePath => PathEl::ClosePath,
     }
 }
 
@@ -316,6 +363,55 @@ mod tests {
         assert!(
             (across_v - 4.47).abs() < 0.1,
             "vertical line {across_v:.2} px"
+        );
+    }
+
+    #[test]
+    fn far_points_are_clamped_so_outlines_stay_bounded() {
+        // A fuzzed sticker eased a round-capped stroke out to 10^89 px: flattening its cap never
+        // ended. Clamped to MAX_COORDINATE, the outline is small and the visible part still drawn.
+        let far = line((5.0, 5.0), (1e89, 5e88));
+        let mut outliner = Outliner::default();
+        let mut style = Stroke::new(4.0);
+        style.start_cap = kurbo::Cap::Round;
+        style.end_cap = kurbo::Cap::Round;
+        let outline = outliner.stroke(&far, &style, Affine::IDENTITY).unwrap();
+        assert!(
+            outline.elements().len() < 100_000,
+            "{}",
+            outline.elements().len()
+        );
+        let mut triangle = far.clone();
+        triangle.line_to((5.0, 1e89));
+        triangle.close_path();
+        let outline = outliner.fill(&triangle, Affine::IDENTITY);
+        assert!(
+            outline.elements().len() < 100,
+            "{}",
+            outline.elements().len()
+        );
+        let mut list = DrawList::new(16.0, 16.0);
+        list.push(fill(triangle, RED));
+        list.push(DrawCommand::Stroke {
+            path: far,
+            transform: Affine::IDENTITY,
+            style,
+            brush: RED.into(),
+        });
+        let pixmap = render(&list, 16, 16);
+        assert_eq!(pixmap.sample(10, 12).a, 255, "inside the triangle");
+        assert_eq!(pixmap.sample(12, 2).a, 0, "above the stroke");
+    }
+
+    #[test]
+    fn paths_within_range_are_not_moved() {
+        let path = line((-1e6, 3.5), (2e7 / 2.0, 16_777_216.0));
+        assert!(path.iter().all(within_range));
+        let moved: Vec<PathEl> = path.iter().map(clamp_to_range).collect();
+        assert_eq!(moved, path.elements());
+        assert_eq!(
+            clamp_to_range(PathEl::LineTo(Point::new(-1e300, f64::INFINITY))),
+            PathEl::LineTo(Point::new(-MAX_COORDINATE, MAX_COORDINATE))
         );
     }
 }

@@ -244,6 +244,47 @@ fn convert_hostile_numbers_finish_quickly() {
 }
 
 #[test]
+fn convert_survives_an_easing_that_overshoots_to_1e87() {
+    // Found by the `render` fuzz target: a path keyframe's easing handle at y = 5e87 throws a
+    // trimmed, round-capped stroke out to about 1e87 px at frame 1, where flattening its outline
+    // never ended and filled memory. Now it renders (nothing is on the canvas) at once.
+    let dir = scratch("overshoot");
+    let json = dir.join("overshoot.json");
+    std::fs::write(
+        &json,
+        r#"{"v":"5.7.0","fr":30,"ip":0,"op":30,"w":64,"h":64,"layers":[{"ty":4,"ip":0,"op":30,"st":0,
+        "ks":{},"shapes":[{"ty":"sh","ks":{"a":1,"k":[
+        {"t":0,"s":[{"i":[[0,0],[0,0],[0,0]],"o":[[0,0],[0,0],[0,0]],"v":[[10,20],[20,40],[50,10]],"c":false}],
+         "o":{"x":0.6,"y":0},"i":{"x":0.4,"y":5e87}},
+        {"t":20,"s":[{"i":[[0,0],[0,0],[0,0]],"o":[[0,0],[0,0],[0,0]],"v":[[15,20],[25,40],[55,10]],"c":false}]}]}},
+        {"ty":"tm","s":{"a":0,"k":20},"e":{"a":0,"k":100},"o":{"a":0,"k":0},"m":1},
+        {"ty":"st","c":{"a":0,"k":[0,0,0,1]},"o":{"a":0,"k":100},"w":{"a":0,"k":6},"lc":2,"lj":2}]}]}"#,
+    )
+    .expect("writes");
+    for frame in ["0", "1"] {
+        let out = dir.join(format!("out{frame}.png"));
+        let start = std::time::Instant::now();
+        let res = run(bin()
+            .arg("convert")
+            .arg(&json)
+            .arg("-o")
+            .arg(&out)
+            .args(["--frame", frame]));
+        assert!(res.status.success(), "frame {frame}: {}", stderr(&res));
+        // Not a timing test of speed: a generous bound that only a hang would cross.
+        assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+        let image = crate::util::read_png(&out).expect("a PNG");
+        let drawn = image.data.chunks_exact(4).filter(|px| px[3] > 0).count();
+        // Frame 0 is the path as authored; at frame 1 all of it is about 1e87 px away.
+        assert_eq!(
+            drawn > 100,
+            frame == "0",
+            "frame {frame}: {drawn} pixels drawn"
+        );
+    }
+}
+
+#[test]
 fn convert_refuses_a_frame_over_the_render_budget() {
     // 1000 matte pairs: 4.2 G offscreen pixels at 2048x2048, far over the default budget; the
     // same file renders at a small size, where its buffers are small.
