@@ -26,7 +26,7 @@ impl Outliner {
         if path.iter().all(|el| within_range(m * el)) {
             to_device_outline(path, m, &mut self.outline);
         } else {
-            self.to_device_path(path, m);
+            self.set_device_path(path, m);
             to_device_outline(&self.device_path, Affine::IDENTITY, &mut self.outline);
         }
         &self.outline
@@ -39,7 +39,7 @@ impl Outliner {
     /// [`device_stroke`]).
     pub(crate) fn stroke(&mut self, path: &BezPath, style: &Stroke, m: Affine) -> Option<&BezPath> {
         let style = device_stroke(style, m)?;
-        self.to_device_path(path, m);
+        self.set_device_path(path, m);
         stroke_outline(
             &self.device_path,
             &style,
@@ -56,7 +56,7 @@ impl Outliner {
     }
 
     /// Sets `device_path` to `path` under `m`, every coordinate clamped to [`MAX_COORDINATE`].
-    fn to_device_path(&mut self, path: &BezPath, m: Affine) {
+    fn set_device_path(&mut self, path: &BezPath, m: Affine) {
         self.device_path.truncate(0);
         self.device_path
             .extend(path.iter().map(|el| clamp_to_range(m * el)));
