@@ -17,7 +17,7 @@ use renderer::draw::stroke_scale;
 /// flattening or stroking again. What is kept is bounded by [`MAX_KEPT_ELEMENTS`].
 #[derive(Default)]
 pub(crate) struct Outliner {
-    /// The outline last made, when it was too large to keep.
+    /// The outline last made when it was too large to keep, and scratch space for strokes.
     outline: BezPath,
     /// A stroked path moved to output pixels.
     stroke_path: BezPath,
@@ -99,8 +99,9 @@ impl Outliner {
         if self.is_kept(index, path, m, None) {
             return &self.kept[index].outline;
         }
-        to_device_outline(path, m, &mut self.outline);
-        self.keep(index, path, m, None)
+        let mut out = self.take_slot(index);
+        to_device_outline(path, m, &mut out);
+        self.keep(index, path, m, None, out)
     }
 
     /// Returns the outline the stroke of `path` under `m` covers, to fill by the non-zero rule, or
@@ -129,12 +130,9 @@ impl Outliner {
             &mut self.stroke_ctx,
             &mut self.outline,
         );
-        to_device_outline(
-            self.stroke_ctx.output(),
-            Affine::IDENTITY,
-            &mut self.outline,
-        );
-        Some(self.keep(index, path, m, key))
+        let mut out = self.take_slot(index);
+        to_device_outline(self.stroke_ctx.output(), Affine::IDENTITY, &mut out);
+        Some(self.keep(index, path, m, key, out))
     }
 
     fn is_kept(&self, index: usize, path: &BezPath, m: Affine, stroke: Option<StrokeKey>) -> bool {
@@ -143,41 +141,42 @@ impl Outliner {
             .is_some_and(|kept| kept.made_from(path, m, stroke))
     }
 
-    /// Keeps `self.outline`, just made from `path`, `m` and `stroke`, as command `index`'s, when it
-    /// fits [`MAX_KEPT_ELEMENTS`], and returns it.
-    fn keep(
-        &mut self,
-        index: usize,
-        path: &BezPath,
-        m: Affine,
-        stroke: Option<StrokeKey>,
-    ) -> &BezPath {
+    /// Takes command `index`'s slot out of what is kept, and returns its outline buffer to make
+    /// the new outline in (so that keeping it copies nothing).
+    fn take_slot(&mut self, index: usize) -> BezPath {
         if self.kept.len() <= index {
             self.kept.resize_with(index + 1, Kept::default);
         }
         let kept = &mut self.kept[index];
         self.kept_elements -= kept.elements();
         kept.valid = false;
-        let mut outline = std::mem::take(&mut kept.outline).into_elements();
-        let needed = path.elements().len() + self.outline.elements().len();
+        kept.outline_capacity = 0;
+        std::mem::take(&mut kept.outline)
+    }
+
+    /// Keeps `outline`, just made from `path`, `m` and `stroke` in the buffer [`take_slot`]
+    /// returned, as command `index`'s when it fits [`MAX_KEPT_ELEMENTS`], and returns it.
+    ///
+    /// [`take_slot`]: Self::take_slot
+    fn keep(
+        &mut self,
+        index: usize,
+        path: &BezPath,
+        m: Affine,
+        stroke: Option<StrokeKey>,
+        outline: BezPath,
+    ) -> &BezPath {
+        let outline = outline.into_elements();
+        let kept = &mut self.kept[index];
+        let needed = kept.path.capacity().max(path.elements().len()) + outline.capacity();
         if self.kept_elements + needed > MAX_KEPT_ELEMENTS {
-            // Too much to keep: free this slot, and hand out the outline from the scratch buffer.
+            // Too much to keep: free the slot, and hand the outline out from the scratch buffer.
             *kept = Kept::default();
+            self.outline = BezPath::from_vec(outline);
             return &self.outline;
         }
-        // Reuse the slot's buffers unless they are far larger than needed, so that what is
-        // allocated stays near what is kept.
-        for (buffer, len) in [
-            (&mut kept.path, path.elements().len()),
-            (&mut outline, self.outline.elements().len()),
-        ] {
-            buffer.clear();
-            if buffer.capacity() > 2 * len + 64 {
-                *buffer = Vec::with_capacity(len);
-            }
-        }
+        kept.path.clear();
         kept.path.extend_from_slice(path.elements());
-        outline.extend_from_slice(self.outline.elements());
         kept.transform = m;
         kept.stroke = stroke;
         kept.valid = true;
