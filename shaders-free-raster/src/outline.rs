@@ -221,8 +221,26 @@ fn affine_scale(m: Affine) -> f64 {
 
 /// Truncates a coordinate in output pixels to the references' grid (towards zero, as their
 /// float-to-fixed conversion does).
+///
+/// `f64::trunc` is a libm call on the baseline x86-64 target (1 % of the render time in perf);
+/// a cast to `i64` truncates towards zero too, and is exact wherever it is taken.
 fn to_grid(v: f64) -> f64 {
-    (v * SUBPIXEL_STEPS).trunc() / SUBPIXEL_STEPS
+    let steps = v * SUBPIXEL_STEPS;
+    let truncated = if steps.abs() < 4_503_599_627_370_496.0 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "|steps| < 2^52: the cast truncates towards zero exactly, as `trunc` does"
+        )]
+        let whole = steps as i64;
+        #[expect(clippy::cast_precision_loss, reason = "|whole| < 2^52 is exact in f64")]
+        let whole = whole as f64;
+        // -0.5 truncates to -0.0, the cast to +0.
+        whole.copysign(steps)
+    } else {
+        // Already whole (or NaN or infinite): as `trunc` leaves it.
+        steps.trunc()
+    };
+    truncated / SUBPIXEL_STEPS
 }
 
 /// Writes into `out` the outline `path` covers under `m`, in output pixels: curves replaced by
@@ -348,6 +366,28 @@ mod tests {
         p.move_to(from);
         p.line_to(to);
         p
+    }
+
+    #[test]
+    fn grid_truncates_towards_zero_as_trunc_does() {
+        for v in [
+            0.0,
+            -0.0,
+            0.01,
+            -0.01,
+            6.7,
+            -6.7,
+            1e6 + 0.3,
+            -1e6 - 0.3,
+            7.0e13,
+            1e300,
+            -1e300,
+        ] {
+            let want = (v * SUBPIXEL_STEPS).trunc() / SUBPIXEL_STEPS;
+            assert_eq!(to_grid(v).to_bits(), want.to_bits(), "{v}");
+        }
+        assert!(to_grid(f64::NAN).is_nan());
+        assert_eq!(to_grid(f64::INFINITY), f64::INFINITY);
     }
 
     #[test]
