@@ -119,6 +119,7 @@ impl Rasterizer {
             height,
         };
         self.match_partners(&list.commands);
+        self.outliner.begin_frame(list.commands.len());
 
         let mut ctx = self.take_context(0, &target);
         // Clip to the composition only when it does not cover the output exactly.
@@ -215,7 +216,7 @@ impl Rasterizer {
                         let m = target.view * *transform;
                         ctx.set_fill_rule(*fill_rule);
                         ctx.set_paint(paint);
-                        fill_device_outline(ctx, self.outliner.fill(path, m), m);
+                        fill_device_outline(ctx, self.outliner.fill(i, path, m), m);
                     }
                 }
                 DrawCommand::Stroke {
@@ -226,7 +227,7 @@ impl Rasterizer {
                 } => {
                     let m = target.view * *transform;
                     if let Some(paint) = to_paint(brush, &mut self.images)
-                        && let Some(outline) = self.outliner.stroke(path, style, m)
+                        && let Some(outline) = self.outliner.stroke(i, path, style, m)
                     {
                         ctx.set_paint(paint);
                         ctx.set_fill_rule(Fill::NonZero);
