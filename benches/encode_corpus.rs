@@ -10,7 +10,8 @@
 //! `../shared/corpus`; `RUNS`, default 7; `STAGES`, a comma list of `parse`, `value`
 //! (`serde_json`'s `Value` alone, for comparison), `png`, `webp`, default all; `LIMIT`, the first
 //! N stickers only; `VERBOSE=1` prints one line per sticker; `DUMP_FRAMES=DIR` writes the frames
-//! there as raw 512x512 RGBA. On a shared machine pin it to one core:
+//! there as raw 512x512 RGBA; `CLOCK=cpu` times by the thread's own CPU time instead of the
+//! wall clock, so that time spent preempted by other work on a busy machine is not counted. On a shared machine pin it to one core:
 //! `taskset -c 1 cargo bench --bench encode_corpus`. See `benches/README.md`.
 
 use std::path::{Path, PathBuf};
@@ -197,17 +198,37 @@ fn encode_still(image: &Image, format: ImageFormat, quality: u8) -> Vec<u8> {
     encode::encode(std::hint::black_box(image), format, quality).expect("encodes")
 }
 
-/// The median wall time of `runs` calls of `f`, in milliseconds, after one untimed call.
+/// The median time of `runs` calls of `f`, in milliseconds, after one untimed call: wall time,
+/// or on-CPU time with `CLOCK=cpu`.
 fn time(runs: usize, mut f: impl FnMut()) -> f64 {
+    let on_cpu = std::env::var("CLOCK").is_ok_and(|c| c == "cpu");
     f();
     let mut times: Vec<f64> = (0..runs)
         .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1000.0
+            if on_cpu {
+                let start = on_cpu_ms();
+                f();
+                on_cpu_ms() - start
+            } else {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1000.0
+            }
         })
         .collect();
     median(&mut times)
+}
+
+/// This thread's CPU time so far, in milliseconds (`CLOCK_THREAD_CPUTIME_ID`).
+fn on_cpu_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant the kernel knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "CLOCK=cpu needs the thread CPU-time clock");
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
 }
 
 fn median(values: &mut [f64]) -> f64 {

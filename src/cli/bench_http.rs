@@ -1,6 +1,7 @@
 //! `bench-http`: the load test of a running service, as the original service's `npm run
 //! benchmark`: `POST /convert` at several concurrency levels, with throughput, end-to-end latency
-//! and the server's own time (`X-Processing-Time`) per level.
+//! and the server's own time (`X-Processing-Time`) and wait for a render thread (`X-Queue-Time`)
+//! per level.
 //!
 //! Requests go only to the URL given (loopback by default), and every level is bounded twice: at
 //! most `--requests` requests, issued for at most `--duration` seconds (a request still in flight
@@ -26,7 +27,7 @@ use super::CliResult;
 use super::args::BenchHttpArgs;
 use super::io::read_input;
 use crate::pipeline::{self, Limits};
-use crate::server::PROCESSING_TIME;
+use crate::server::{PROCESSING_TIME, QUEUE_TIME};
 
 /// Time one request may take, from sending to the last byte of the answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -47,8 +48,13 @@ struct Sticker {
 /// The outcome of one request.
 #[derive(Debug, Clone)]
 enum Outcome {
-    /// A 200, with the end-to-end time and the server's `X-Processing-Time` (ms).
-    Ok { e2e_ms: f64, server_ms: Option<f64> },
+    /// A 200, with the end-to-end time, the server's `X-Processing-Time` and its
+    /// `X-Queue-Time` (ms).
+    Ok {
+        e2e_ms: f64,
+        server_ms: Option<f64>,
+        queue_ms: Option<f64>,
+    },
     /// Any other status, or a transport error (`timeout`, `connect`, ...).
     Failed(String),
 }
@@ -123,6 +129,8 @@ struct Level {
     e2e_ms: Stats,
     /// `X-Processing-Time` of the 200 answers.
     server_ms: Stats,
+    /// `X-Queue-Time` of the 200 answers (the wait for a render thread).
+    queue_ms: Stats,
 }
 
 /// Runs `bench-http`.
@@ -268,17 +276,24 @@ async fn send(client: &awc::Client, base: &str, stickers: &[Sticker], n: usize) 
         Err(err) => return Outcome::Failed(send_error_kind(&err).to_owned()),
     };
     let status = response.status().as_u16();
-    let server_ms = response
-        .headers()
-        .get(PROCESSING_TIME)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<f64>().ok());
+    let header_ms = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    let (server_ms, queue_ms) = (header_ms(PROCESSING_TIME), header_ms(QUEUE_TIME));
     if response.body().limit(MAX_RESPONSE_BYTES).await.is_err() {
         return Outcome::Failed("body".to_owned());
     }
     let e2e_ms = start.elapsed().as_secs_f64() * 1000.0;
     if status == 200 {
-        Outcome::Ok { e2e_ms, server_ms }
+        Outcome::Ok {
+            e2e_ms,
+            server_ms,
+            queue_ms,
+        }
     } else {
         Outcome::Failed(status.to_string())
     }
@@ -300,12 +315,18 @@ fn send_error_kind(err: &awc::error::SendRequestError) -> &'static str {
 fn summarize(concurrency: usize, outcomes: &[Outcome], seconds: f64) -> Level {
     let mut e2e = Vec::new();
     let mut server = Vec::new();
+    let mut queue = Vec::new();
     let mut failed_by = BTreeMap::new();
     for outcome in outcomes {
         match outcome {
-            Outcome::Ok { e2e_ms, server_ms } => {
+            Outcome::Ok {
+                e2e_ms,
+                server_ms,
+                queue_ms,
+            } => {
                 e2e.push(*e2e_ms);
                 server.extend(*server_ms);
+                queue.extend(*queue_ms);
             }
             Outcome::Failed(kind) => *failed_by.entry(kind.clone()).or_default() += 1,
         }
@@ -325,6 +346,7 @@ fn summarize(concurrency: usize, outcomes: &[Outcome], seconds: f64) -> Level {
         },
         e2e_ms: Stats::of(&mut e2e),
         server_ms: Stats::of(&mut server),
+        queue_ms: Stats::of(&mut queue),
     }
 }
 
@@ -348,6 +370,7 @@ fn print_level(level: &Level) {
     }
     println!("  e2e ms:    {}", level.e2e_ms.line());
     println!("  server ms: {}", level.server_ms.line());
+    println!("  queue ms:  {}", level.queue_ms.line());
 }
 
 /// Prints the best throughput, the fastest p99 and the server-time verdict; returns them as JSON.
@@ -406,6 +429,7 @@ mod tests {
             Outcome::Ok {
                 e2e_ms: 2.0,
                 server_ms: Some(1.0),
+                queue_ms: Some(0.5),
             },
             Outcome::Failed("503".into()),
             Outcome::Failed("503".into()),
@@ -417,5 +441,6 @@ mod tests {
         assert_eq!(level.failed_by["timeout"], 1, "by transport error");
         assert_eq!(level.throughput, 2.0, "ok answers per second");
         assert_eq!(level.server_ms.p50, 1.0, "server time");
+        assert_eq!(level.queue_ms.p50, 0.5, "queue time");
     }
 }

@@ -38,7 +38,7 @@ mod web_ui;
 
 pub use config::{LogFormat, ServerConfig};
 pub use error::{ApiError, ErrorCode};
-pub use routes::{CACHE_HIT, IMAGE_SIZE, OUTPUT_CACHE, PROCESSING_TIME, TOTAL_FRAMES};
+pub use routes::{CACHE_HIT, IMAGE_SIZE, OUTPUT_CACHE, PROCESSING_TIME, QUEUE_TIME, TOTAL_FRAMES};
 pub use state::AppState;
 
 /// Registers every route, the extractor error handlers, compression and request logging.

@@ -18,8 +18,13 @@ use super::state::AppState;
 use crate::encode::ImageFormat;
 use crate::pipeline::{self, ExportOptions, PresetOptions};
 
-/// Header with the server-side processing time in milliseconds (2 decimals).
+/// Header with the server's own work on the request in milliseconds (2 decimals): the output
+/// cache lookup, then decode, parse, render and encode on a render thread. The wait for a render
+/// thread is not in it (see [`QUEUE_TIME`]).
 pub const PROCESSING_TIME: &str = "x-processing-time";
+/// Header with the time the request waited for a render thread, in milliseconds (2 decimals;
+/// `0.00` when it needed none, as on an output cache hit).
+pub const QUEUE_TIME: &str = "x-queue-time";
 /// Header with the animation's frame count.
 pub const TOTAL_FRAMES: &str = "x-total-frames";
 /// Header telling whether the parsed animation came from the cache (`true`/`false`).
@@ -101,6 +106,37 @@ fn format_name(format: ImageFormat) -> &'static str {
 
 fn ms_since(start: Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// A render job's result with its times: the wait for a render thread (from `submitted`) and
+/// the job's own run time, in milliseconds.
+struct Timed<T> {
+    value: T,
+    queue_ms: f64,
+    work_ms: f64,
+}
+
+/// Runs `job` on the render pool, timing the wait for a thread apart from the work.
+async fn run_timed<T: Send + 'static>(
+    state: &AppState,
+    body_bytes: usize,
+    submitted: Instant,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<Timed<T>, ApiError> {
+    state
+        .pool
+        .run(body_bytes, move || {
+            let queue_ms = ms_since(submitted);
+            let begun = Instant::now();
+            let value = job();
+            Timed {
+                value,
+                queue_ms,
+                work_ms: ms_since(begun),
+            }
+        })
+        .await
+        .map_err(pool_error)
 }
 
 /// Looks `key` up in the output cache.
@@ -264,7 +300,12 @@ fn etag_matches(req: &HttpRequest, etag: &header::EntityTag) -> bool {
 ///
 /// RFC 9110 would have a POST answer a matching `If-None-Match` with 412; a conversion has no
 /// side effects, and 304 is what lets a client keep the copy it has.
-fn image_response(req: &HttpRequest, out: &Rendered, ms: f64, output_cache: &str) -> HttpResponse {
+fn image_response(
+    req: &HttpRequest,
+    out: &Rendered,
+    (processing_ms, queue_ms): (f64, f64),
+    output_cache: &str,
+) -> HttpResponse {
     let image = &out.image;
     let not_modified = etag_matches(req, &image.etag);
     let mut res = if not_modified {
@@ -279,7 +320,8 @@ fn image_response(req: &HttpRequest, out: &Rendered, ms: f64, output_cache: &str
             header::CONTENT_ENCODING,
             HeaderValue::from_static("identity"),
         ))
-        .insert_header((PROCESSING_TIME, format!("{ms:.2}")))
+        .insert_header((PROCESSING_TIME, format!("{processing_ms:.2}")))
+        .insert_header((QUEUE_TIME, format!("{queue_ms:.2}")))
         .insert_header(cache_header(out.cache_hit))
         .insert_header((OUTPUT_CACHE, output_cache.to_owned()));
     if let Some(choice) = image.preset {
@@ -341,17 +383,18 @@ pub(super) async fn convert(
     // The output cache is asked here, on the HTTP worker: the key is one pass of a GB/s hash over
     // the upload (at most MAX_INPUT_BYTES), and a hit must not wait in the render queue.
     let key = state.outputs.key(&input, &params);
-    let out = match cached(&state, key.as_ref()) {
-        Some(hit) => hit,
+    let (out, times) = match cached(&state, key.as_ref()) {
+        Some(hit) => (hit, (ms_since(start), 0.0)),
         None => {
+            let lookup_ms = ms_since(start);
             let job_state = state.clone();
-            state
-                .pool
-                .run(input.len(), move || {
-                    render(&job_state, &input, &params, key)
-                })
-                .await
-                .map_err(pool_error)??
+            let done = run_timed(&state, input.len(), start, move || {
+                render(&job_state, &input, &params, key)
+            })
+            .await?;
+            let processing_ms = lookup_ms + done.work_ms;
+            let queue_ms = (done.queue_ms - lookup_ms).max(0.0);
+            (done.value?, (processing_ms, queue_ms))
         }
     };
     let output_cache = match (key, out.output_hit) {
@@ -359,7 +402,7 @@ pub(super) async fn convert(
         (Some(_), true) => "hit",
         (Some(_), false) => "miss",
     };
-    Ok(image_response(&req, &out, ms_since(start), output_cache))
+    Ok(image_response(&req, &out, times, output_cache))
 }
 
 /// `POST /convert/base64`: JSON `{data, frame, frames, fps, format, quality, lossless,
@@ -371,11 +414,12 @@ pub(super) async fn convert_base64(
 ) -> Result<HttpResponse, ApiError> {
     let item: ConvertItem = json_body(&req, payload, &state).await?;
     let job_state = state.clone();
-    let out = state
-        .pool
-        .run(item.data.len(), move || render_item(&job_state, &item))
-        .await
-        .map_err(pool_error)??;
+    // `processing_time` is measured by the job itself, on the render thread.
+    let done = run_timed(&state, item.data.len(), Instant::now(), move || {
+        render_item(&job_state, &item)
+    })
+    .await?;
+    let out = done.value?;
     let mut res = HttpResponse::Ok();
     if let (Some(preset), Some(quality)) = (out.preset, out.preset_quality) {
         res.insert_header((PRESET, preset));
@@ -386,6 +430,7 @@ pub(super) async fn convert_base64(
     }
     Ok(res
         .insert_header((PROCESSING_TIME, out.processing_time.trim_end_matches("ms")))
+        .insert_header((QUEUE_TIME, format!("{:.2}", done.queue_ms)))
         .insert_header((TOTAL_FRAMES, out.total_frames))
         .insert_header((FRAMES_ENCODED, out.frames_encoded))
         .insert_header(cache_header(out.cache_hit))
@@ -439,19 +484,22 @@ pub(super) async fn info(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let input = sticker_body(&req, payload, &state).await?;
-    let start = Instant::now();
     let job_state = state.clone();
-    let (info, hit) = state
-        .pool
-        .run(input.len(), move || -> Result<_, ApiError> {
+    let done = run_timed(
+        &state,
+        input.len(),
+        Instant::now(),
+        move || -> Result<_, ApiError> {
             let json = pipeline::decode(&input, &job_state.config.limits)?;
             let lookup = job_state.animations.get_or_parse(&json)?;
             Ok((pipeline::info(&lookup.animation), lookup.hit))
-        })
-        .await
-        .map_err(pool_error)??;
+        },
+    )
+    .await?;
+    let (info, hit) = done.value?;
     Ok(HttpResponse::Ok()
-        .insert_header((PROCESSING_TIME, format!("{:.2}", ms_since(start))))
+        .insert_header((PROCESSING_TIME, format!("{:.2}", done.work_ms)))
+        .insert_header((QUEUE_TIME, format!("{:.2}", done.queue_ms)))
         .insert_header(cache_header(hit))
         .json(info))
 }

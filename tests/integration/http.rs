@@ -376,11 +376,11 @@ fn unb64(text: &Value) -> Vec<u8> {
 
 #[track_caller]
 fn assert_ms_header(value: Option<&str>) {
-    let value = value.expect("x-processing-time present");
+    let value = value.expect("time header present");
     let (int, frac) = value.split_once('.').expect("two decimals");
     assert!(
         int.chars().all(|c| c.is_ascii_digit()) && frac.len() == 2,
-        "x-processing-time {value:?} is ms with 2 decimals"
+        "time header {value:?} is ms with 2 decimals"
     );
 }
 
@@ -394,6 +394,7 @@ fn convert_multipart_defaults_and_headers() {
     assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
     assert_eq!(res.png_size(), (512, 512), "default: the composition size");
     assert_ms_header(res.header("x-processing-time"));
+    assert_ms_header(res.header("x-queue-time"));
     assert_eq!(res.header("x-total-frames"), Some("90"));
     assert_eq!(res.header("x-cache-hit"), Some("false"));
     assert_eq!(

@@ -22,6 +22,7 @@ const QUEUE_TIMEOUT_MS: u64 = 300;
 pub(super) struct Answer {
     pub(super) status: u16,
     pub(super) retry_after: Option<String>,
+    /// The server's time: `X-Processing-Time` plus `X-Queue-Time`.
     pub(super) processing_ms: Option<f64>,
     pub(super) body: Vec<u8>,
 }
@@ -53,7 +54,10 @@ pub(super) fn post(agent: &ureq::Agent, url: &str, body: &[u8]) -> Result<Answer
     };
     let status = response.status().as_u16();
     let retry_after = header("retry-after");
-    let processing_ms = header("x-processing-time").and_then(|v| v.parse().ok());
+    let ms = |name: &str| header(name).and_then(|v| v.parse::<f64>().ok());
+    let processing_ms = ms("x-processing-time")
+        .zip(ms("x-queue-time"))
+        .map(|(p, q)| p + q);
     let body = response
         .into_body()
         .with_config()

@@ -6,12 +6,11 @@
 //! real exporters write both and velato's integer enums accept only integers.
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use velato::schema::constants::blend_mode::BlendMode as SchemaBlend;
 use velato::schema::constants::mask_mode::MaskMode as SchemaMask;
 use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 
-use super::json::{int_at, str_at};
+use super::json::{Json as _, Kind, Value, int_at, str_at};
 
 /// What an enumerated field holds.
 pub(crate) enum Field<T> {
@@ -23,7 +22,7 @@ pub(crate) enum Field<T> {
     Unknown(String),
 }
 
-fn read<T: DeserializeOwned>(value: Value) -> Field<T> {
+fn read<T: DeserializeOwned>(value: serde_json::Value) -> Field<T> {
     let shown = value.to_string();
     serde_json::from_value(value).map_or(Field::Unknown(shown), Field::Known)
 }
@@ -31,9 +30,10 @@ fn read<T: DeserializeOwned>(value: Value) -> Field<T> {
 /// Reads the integer enum at `obj[key]` (blend mode, matte mode) through velato's schema.
 fn int_enum<T: DeserializeOwned>(obj: &Value, key: &str) -> Field<T> {
     match (obj.get(key), int_at(obj, key)) {
-        (None | Some(Value::Null), _) => Field::Absent,
-        (Some(_), Some(n)) => read(Value::from(n)),
-        (Some(raw), None) => Field::Unknown(raw.to_string()),
+        (None, _) => Field::Absent,
+        (Some(raw), _) if matches!(raw.kind(), Kind::Null) => Field::Absent,
+        (Some(_), Some(n)) => read(serde_json::Value::from(n)),
+        (Some(raw), None) => Field::Unknown(sonic_rs::to_string(raw).unwrap_or_default()),
     }
 }
 
@@ -51,14 +51,14 @@ pub(crate) fn matte_mode(obj: &Value) -> Field<SchemaMatte> {
 pub(crate) fn mask_mode(obj: &Value) -> Field<SchemaMask> {
     match str_at(obj, "mode") {
         None => Field::Known(SchemaMask::Add),
-        Some(s) => read(Value::from(s)),
+        Some(s) => read(serde_json::Value::from(s)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sonic_rs::json;
 
     #[test]
     fn enums_read_through_velato_schema() {

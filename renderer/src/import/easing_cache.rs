@@ -9,21 +9,42 @@
 //! records the first curve for each key; the importer then looks each keyframe's key up.
 
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use super::json::{Json as _, Kind, MAX_DEPTH, NULL, Value};
+use crate::error::Error;
 
-/// Easing control points `(x1, y1, x2, y2)` = (`o.x`, `o.y`, `i.x`, `i.y`) by rlottie key.
-pub(crate) type EasingCache = HashMap<String, [f64; 4]>;
+/// Easing control points `(x1, y1, x2, y2)` = (`o.x`, `o.y`, `i.x`, `i.y`) by rlottie key, and
+/// the curve each keyframe of the document resolved to (by the keyframe's address in the parsed
+/// document, which stays put while the import reads it), so the import need not print each
+/// keyframe's key a second time.
+#[derive(Debug, Default)]
+pub(crate) struct EasingCache {
+    by_key: HashMap<String, [f64; 4]>,
+    by_keyframe: HashMap<usize, [f64; 4]>,
+}
+
+impl EasingCache {
+    /// The shared curve of keyframe `kf` with tangents `i` and `o`, if rlottie would share one.
+    pub(crate) fn curve(&self, kf: &Value, i: &Value, o: &Value) -> Option<[f64; 4]> {
+        if let Some(c) = self.by_keyframe.get(&address(kf)) {
+            return Some(*c);
+        }
+        let (key, _) = key_of(kf.get("n"), i, o);
+        self.by_key.get(&key).copied()
+    }
+}
+
+fn address(v: &Value) -> usize {
+    std::ptr::from_ref(v) as usize
+}
 
 /// Reads a tangent's `x` or `y` as rlottie does: a number, or the first element of an array.
 fn first(v: Option<&Value>) -> f64 {
-    let v = match v {
-        Some(Value::Array(a)) => a.first(),
-        other => other,
+    let v = match v.map(Value::kind) {
+        Some(Kind::Array(a)) => a.first(),
+        _ => v,
     };
-    v.and_then(Value::as_f64)
+    v.and_then(|v| v.as_f64())
         .filter(|x| x.is_finite())
         .unwrap_or(0.0)
 }
@@ -32,9 +53,9 @@ fn first(v: Option<&Value>) -> f64 {
 pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (String, [f64; 4]) {
     let (ix, iy) = (first(i.get("x")), first(i.get("y")));
     let (ox, oy) = (first(o.get("x")), first(o.get("y")));
-    let named = match name {
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_owned),
+    let named = match name.map(Value::kind) {
+        Some(Kind::String(s)) if !s.is_empty() => Some(s.to_owned()),
+        Some(Kind::Array(a)) => a.first().and_then(|n| n.as_str()).map(str::to_owned),
         _ => None,
     };
     // The key is printed from rlottie's f32 values; the curve keeps full precision.
@@ -45,120 +66,87 @@ pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (String, [f6
     (key, [ox, oy, ix, iy])
 }
 
-/// Fills `cache` from the document `json`, in document order. Malformed JSON leaves it partial
-/// (the main parse reports the error).
-pub(crate) fn scan(json: &[u8], cache: &mut EasingCache) {
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let _ = Scan { cache }.deserialize(&mut de);
+/// Fills `cache` from the document, in document order (objects keep their keys in file order).
+///
+/// # Errors
+///
+/// [`Error::Json`] when arrays and objects nest deeper than [`MAX_DEPTH`]: this walk visits
+/// every value, so it is where the document's depth is checked, before any other reading.
+pub(crate) fn scan(doc: &Value, cache: &mut EasingCache) -> Result<(), Error> {
+    visit(doc, cache, 1)
 }
 
-struct Scan<'a> {
-    cache: &'a mut EasingCache,
+fn too_deep() -> Error {
+    Error::Json(<serde_json::Error as serde::de::Error>::custom(
+        "recursion limit exceeded",
+    ))
 }
 
-enum Key {
-    T,
-    I,
-    O,
-    N,
-    H,
-    Other,
-}
-
-impl<'de> de::Deserialize<'de> for Key {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(match v {
-                    "t" => Key::T,
-                    "i" => Key::I,
-                    "o" => Key::O,
-                    "n" => Key::N,
-                    "h" => Key::H,
-                    _ => Key::Other,
-                })
-            }
+/// Checks the depth below a value that is not searched for keyframes.
+fn check_depth(v: &Value, depth: usize) -> Result<(), Error> {
+    if let Kind::Array(items) = v.kind() {
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
         }
-        d.deserialize_str(KeyVisitor)
+        return items.iter().try_for_each(|c| check_depth(c, depth + 1));
     }
+    let Some(obj) = sonic_rs::JsonContainerTrait::as_object(v) else {
+        return Ok(());
+    };
+    if depth > MAX_DEPTH {
+        return Err(too_deep());
+    }
+    obj.iter().try_for_each(|(_, c)| check_depth(c, depth + 1))
 }
 
-impl<'de> DeserializeSeed<'de> for Scan<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+fn visit(v: &Value, cache: &mut EasingCache, depth: usize) -> Result<(), Error> {
+    if let Kind::Array(items) = v.kind() {
+        if depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        for item in items {
+            visit(item, cache, depth + 1)?;
+        }
+        return Ok(());
     }
-}
-
-impl<'de> Visitor<'de> for Scan<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JSON")
+    let Some(obj) = sonic_rs::JsonContainerTrait::as_object(v) else {
+        return Ok(());
+    };
+    if depth > MAX_DEPTH {
+        return Err(too_deep());
     }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(Scan {
-                cache: &mut *self.cache,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let (mut t, mut hold) = (false, false);
-        let (mut i, mut o, mut n) = (None, None, None);
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::T => {
-                    t = true;
-                    map.next_value::<IgnoredAny>()?;
-                }
-                Key::I => i = Some(map.next_value::<Value>()?),
-                Key::O => o = Some(map.next_value::<Value>()?),
-                Key::N => n = Some(map.next_value::<Value>()?),
-                Key::H => {
-                    let v = map.next_value::<Value>()?;
-                    hold = v.as_f64().is_some_and(|h| h != 0.0) || v.as_bool() == Some(true);
-                }
-                Key::Other => map.next_value_seed(Scan {
-                    cache: &mut *self.cache,
-                })?,
+    // As rlottie's streaming parser: the keys in order, a repeated key overriding; the tangents
+    // (`i`, `o`), name (`n`) and hold (`h`) are read, not searched for keyframes.
+    let (mut t, mut hold) = (false, false);
+    let (mut i, mut o, mut n) = (None, None, None);
+    for (key, value) in obj.iter() {
+        if matches!(key, "t" | "i" | "o" | "n" | "h") {
+            check_depth(value, depth + 1)?;
+        }
+        match key {
+            "t" => t = true,
+            "i" => i = Some(value),
+            "o" => o = Some(value),
+            "n" => n = Some(value),
+            "h" => {
+                hold = match value.kind() {
+                    Kind::Number(h) => h != 0.0,
+                    Kind::Bool(b) => b,
+                    _ => false,
+                };
             }
+            _ => visit(value, cache, depth + 1)?,
         }
-        // A keyframe: rlottie makes (or reuses) a curve when it has `i` and is not a hold.
-        if let (true, false, Some(i)) = (t, hold, &i)
-            && i.is_object()
-        {
-            let o = o.unwrap_or(Value::Null);
-            let (key, curve) = key_of(n.as_ref(), i, &o);
-            self.cache.entry(key).or_insert(curve);
-        }
-        Ok(())
     }
+    // A keyframe: rlottie makes (or reuses) a curve when it has `i` and is not a hold.
+    if let (true, false, Some(i)) = (t, hold, i)
+        && i.is_object()
+    {
+        let (key, curve) = key_of(n, i, o.unwrap_or(&NULL));
+        let shared = *cache.by_key.entry(key).or_insert(curve);
+        cache.by_keyframe.insert(address(v), shared);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -170,10 +158,15 @@ mod tests {
         let json = br#"{"a":[{"t":0,"s":[0],"i":{"x":[0.3],"y":[1]},"o":{"x":[0.33],"y":[0]}},
             {"t":5,"s":[1],"i":{"x":[0.3],"y":[1]},"o":{"x":[0.333],"y":[0]}},
             {"t":9,"s":[1],"h":1,"i":{"x":[0.9],"y":[1]},"o":{"x":[0.9],"y":[0]}}]}"#;
-        let mut cache = EasingCache::new();
-        scan(json, &mut cache);
-        assert_eq!(cache.len(), 1, "{cache:?}");
-        let curve = cache["0.30_1.00_0.33_0.00"];
+        let mut cache = EasingCache::default();
+        scan(&super::super::json::parse(json).unwrap(), &mut cache).unwrap();
+        assert_eq!(cache.by_key.len(), 1, "{cache:?}");
+        assert_eq!(
+            cache.by_keyframe.len(),
+            2,
+            "the hold is not eased: {cache:?}"
+        );
+        let curve = cache.by_key["0.30_1.00_0.33_0.00"];
         assert!(
             (curve[0] - 0.33).abs() < 1e-6,
             "first keyframe's curve: {curve:?}"

@@ -11,9 +11,8 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 use peniko::{Blob, ImageAlphaType, ImageData, ImageFormat};
-use serde_json::Value;
 
-use super::json::{int_at, num_at, str_at};
+use super::json::{Json as _, Value, int_at, num_at, str_at};
 use super::{Ctx, LoadLimits};
 use crate::error::Error;
 use crate::model::layer::LayerContent;
@@ -279,7 +278,7 @@ mod tests {
     #[test]
     fn image_png_is_decoded_premultiplied() {
         let uri = data_uri(&png_bytes(3, 2, [200, 100, 50, 128]), "image/png");
-        let assets = [serde_json::json!({"id": "i", "w": 6, "h": 4, "e": 1, "p": uri})];
+        let assets = [sonic_rs::json!({"id": "i", "w": 6, "h": 4, "e": 1, "p": uri})];
         let images = import_assets(&assets, &LoadLimits::default()).unwrap();
         let image = images.by_id["i"].as_ref().unwrap();
         assert_eq!((image.data.width, image.data.height), (3, 2));
@@ -291,7 +290,7 @@ mod tests {
     #[test]
     fn image_pixels_are_bounded_before_decoding() {
         let uri = data_uri(&png_bytes(100, 100, [0, 0, 0, 255]), "image/png");
-        let asset = serde_json::json!({"id": "i", "e": 1, "p": uri});
+        let asset = sonic_rs::json!({"id": "i", "e": 1, "p": uri});
         let limits = LoadLimits {
             max_image_pixels: 15_000,
             ..LoadLimits::default()
@@ -339,10 +338,10 @@ mod tests {
     fn image_external_and_broken_are_not_drawn() {
         let png = data_uri(&png_bytes(2, 2, [1, 2, 3, 255]), "image/png");
         let assets = [
-            serde_json::json!({"id": "ext", "e": 0, "u": "images/", "p": "img_0.png"}),
-            serde_json::json!({"id": "abs", "e": 0, "u": "/etc/", "p": png}),
-            serde_json::json!({"id": "gif", "e": 1, "p": data_uri(b"GIF89a....", "image/gif")}),
-            serde_json::json!({"id": "cut", "e": 1, "p": data_uri(&[0x89, b'P', b'N', b'G', 13, 10, 26, 10, 0], "image/png")}),
+            sonic_rs::json!({"id": "ext", "e": 0, "u": "images/", "p": "img_0.png"}),
+            sonic_rs::json!({"id": "abs", "e": 0, "u": "/etc/", "p": png}),
+            sonic_rs::json!({"id": "gif", "e": 1, "p": data_uri(b"GIF89a....", "image/gif")}),
+            sonic_rs::json!({"id": "cut", "e": 1, "p": data_uri(&[0x89, b'P', b'N', b'G', 13, 10, 26, 10, 0], "image/png")}),
         ];
         let images = import_assets(&assets, &LoadLimits::default()).unwrap();
         for id in ["ext", "abs", "gif", "cut"] {

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use peniko::{BlendMode, Compose, Mix};
-use serde_json::Value;
 use velato::schema::constants::blend_mode::BlendMode as SchemaBlend;
 use velato::schema::constants::mask_mode::MaskMode as SchemaMask;
 use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
@@ -11,7 +10,7 @@ use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 use super::Ctx;
 use super::constants::{self, Field};
 use super::images;
-use super::json::{arr, flag, hex_color, int_at, num_at, str_at};
+use super::json::{Json as _, NULL, Value, arr, flag, hex_color, int_at, num_at, str_at};
 use super::properties::property;
 use super::shapes;
 use super::text;
@@ -84,7 +83,7 @@ pub(crate) fn composition(
 fn layer(v: &Value, default_out: f64, ctx: &mut Ctx) -> Layer {
     let ty = int_at(v, "ty").unwrap_or(-1);
     let three_d = flag(v, "ddd");
-    let ks = v.get("ks").unwrap_or(&Value::Null);
+    let ks = v.get("ks").unwrap_or(&NULL);
     let transform = transform(ks, three_d, ctx);
     let content = match ty {
         0 => precomp(v, ctx),
@@ -177,11 +176,7 @@ fn blend_mode(v: &Value, ctx: &mut Ctx) -> Option<BlendMode> {
 }
 
 fn precomp(v: &Value, ctx: &mut Ctx) -> LayerContent {
-    let id = match v.get("refId") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
+    let id = v.get("refId").and_then(super::id_text);
     let Some(asset) = id.and_then(|id| ctx.assets.get(&id).copied()) else {
         ctx.warn("a precomposition layer refers to a missing asset");
         return LayerContent::None;

@@ -1,6 +1,6 @@
 //! Import: Lottie JSON -> our immutable model.
 //!
-//! The JSON is read as a `serde_json::Value` and walked leniently: missing fields take their
+//! The JSON is parsed once into a document ([`json::Value`], see [`json`]) and walked leniently: missing fields take their
 //! defaults, wrong types and non-finite numbers read as absent, legacy keyframe forms are accepted,
 //! and unsupported items are dropped with one deduplicated warning each. Only malformed headers and
 //! safety limits are errors.
@@ -24,13 +24,11 @@ mod transform;
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
-
 use crate::error::Error;
 use crate::model::layer::LayerContent;
 use crate::model::{Animation, Composition};
 pub use images::MAX_IMAGE_SIDE;
-use json::{arr, num_at, str_at};
+use json::{Json as _, Kind, Value, arr, num_at, str_at};
 pub use load::{LoadLimits, decompress};
 
 /// Largest accepted composition side, in pixels.
@@ -97,16 +95,24 @@ impl Ctx {
 }
 
 fn asset_id(v: &Value) -> Option<String> {
-    match v.get("id")? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+    id_text(v.get("id")?)
+}
+
+/// An asset id or reference as text: a string, or a number as `serde_json` prints it.
+fn id_text(v: &Value) -> Option<String> {
+    match v.kind() {
+        Kind::String(s) => Some(s.to_owned()),
+        Kind::Number(_) => Some(sonic_rs::to_string(v).ok()?),
         _ => None,
     }
 }
 
 /// Parses and imports a Lottie document.
 pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Error> {
-    let doc: Value = serde_json::from_slice(bytes)?;
+    let doc = json::parse(bytes)?;
+    // Before anything else, as nesting deeper than the limit is a parse error.
+    let mut easings = easing_cache::EasingCache::default();
+    easing_cache::scan(&doc, &mut easings)?;
     if !doc.is_object() {
         return Err(Error::NotLottie("the top level is not an object".into()));
     }
@@ -134,12 +140,14 @@ pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Err
             "out point {out_point} is not after in point {in_point}"
         )));
     }
-    if doc.get("layers").and_then(Value::as_array).is_none() {
+    if doc.get("layers").and_then(|l| l.as_array()).is_none() {
         return Err(Error::NotLottie("missing array `layers`".into()));
     }
 
-    let mut ctx = Ctx::default();
-    easing_cache::scan(bytes, &mut ctx.easings);
+    let mut ctx = Ctx {
+        easings,
+        ..Ctx::default()
+    };
     let asset_list = arr(&doc, "assets");
     ctx.images = images::import_assets(asset_list, limits)?;
     ctx.chars = arr(&doc, "chars").to_vec();
@@ -149,7 +157,7 @@ pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Err
         .to_vec();
     let mut precomp_json = Vec::new();
     for asset in asset_list {
-        if asset.get("layers").and_then(Value::as_array).is_some()
+        if asset.get("layers").and_then(|l| l.as_array()).is_some()
             && let Some(id) = asset_id(asset)
         {
             ctx.assets.insert(id, precomp_json.len());

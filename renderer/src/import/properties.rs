@@ -1,10 +1,9 @@
 //! Animatable properties from JSON: static values, keyframes (modern and legacy `s`/`e` forms).
 
 use kurbo::Vec2;
-use serde_json::Value;
 
 use super::Ctx;
-use super::json::{flag, num, num_at, nums};
+use super::json::{Json as _, Kind, Value, flag, num, num_at, nums};
 use crate::interpolation::easing::{CubicEase, Easing};
 use crate::interpolation::spatial::SpatialCurve;
 use crate::model::property::{Keyframes, Property, Segment};
@@ -28,8 +27,8 @@ impl FromJson for f64 {
 }
 
 fn vec2(v: &Value) -> Option<Vec2> {
-    match v {
-        Value::Array(a) => {
+    match v.kind() {
+        Kind::Array(a) => {
             let x = num(a.first())?;
             Some(Vec2::new(x, num(a.get(1)).unwrap_or(x)))
         }
@@ -69,15 +68,15 @@ impl FromJson for Vec<f64> {
 
 impl FromJson for PathData {
     fn from_json(v: &Value) -> Option<Self> {
-        let obj = match v {
-            Value::Array(a) => a.first()?,
-            other => other,
+        let obj = match v.kind() {
+            Kind::Array(a) => a.first()?,
+            _ => v,
         };
-        let list = |key: &str| obj.get(key).and_then(Value::as_array);
+        let list = |key: &str| obj.get(key).and_then(|l| l.as_array());
         let vs = list("v")?;
         let ins = list("i");
         let outs = list("o");
-        let at = |l: Option<&Vec<Value>>, i: usize| {
+        let at = |l: Option<&[Value]>, i: usize| {
             l.and_then(|l| l.get(i))
                 .and_then(vec2)
                 .unwrap_or(Vec2::ZERO)
@@ -100,10 +99,10 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
     let Some(v) = v else {
         return Property::Static(default);
     };
-    if v.get("x").is_some_and(Value::is_string) {
+    if v.get("x").is_some_and(|x| x.is_string()) {
         ctx.warn("expressions are not supported; the static or keyframed value is used");
     }
-    let Some(k) = v.as_object().map(|_| v.get("k")) else {
+    let Some(k) = v.is_object().then(|| v.get("k")) else {
         // A bare value where a property object was expected.
         return Property::Static(T::from_json(v).unwrap_or(default));
     };
@@ -115,7 +114,7 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
         .and_then(|a| a.first())
         .is_some_and(|f| f.get("t").is_some());
     if keyframed {
-        keyframes(k.as_array().map_or(&[], Vec::as_slice), default, ctx)
+        keyframes(k.as_array().unwrap_or(&[]), default, ctx)
     } else {
         match T::from_json(k) {
             Some(x) => Property::Static(x),
@@ -141,11 +140,10 @@ fn easing(kf: &Value, ctx: &Ctx) -> Easing {
     let (Some(o), Some(i)) = (kf.get("o"), kf.get("i")) else {
         return Easing::Curves(vec![CubicEase::LINEAR]);
     };
-    if i.is_object() {
-        let (key, _) = super::easing_cache::key_of(kf.get("n"), i, o);
-        if let Some(c) = ctx.easings.get(&key) {
-            return Easing::Curves(vec![CubicEase::new(c[0], c[1], c[2], c[3])]);
-        }
+    if i.is_object()
+        && let Some(c) = ctx.easings.curve(kf, i, o)
+    {
+        return Easing::Curves(vec![CubicEase::new(c[0], c[1], c[2], c[3])]);
     }
     let mut ox = Vec::new();
     let mut oy = Vec::new();
@@ -237,7 +235,7 @@ mod tests {
     use super::*;
 
     fn parse<T: FromJson>(json: &str, default: T) -> Property<T> {
-        let v: Value = serde_json::from_str(json).unwrap();
+        let v = super::super::json::parse(json.as_bytes()).unwrap();
         property(Some(&v), default, &mut Ctx::default())
     }
 

@@ -1,10 +1,9 @@
 //! Shape items: groups, geometry, paints and modifiers.
 
 use kurbo::{Cap, Join, Vec2};
-use serde_json::Value;
 
 use super::Ctx;
-use super::json::{arr, flag, int_at, num_at, str_at};
+use super::json::{Json as _, NULL, Value, arr, flag, int_at, num_at, str_at};
 use super::properties::property;
 use super::transform::transform;
 use crate::model::paint::{Fill, Gradient, GradientFill, GradientStroke, Stroke, StrokeStyle};
@@ -129,7 +128,7 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
 }
 
 fn repeater(v: &Value, ctx: &mut Ctx) -> Repeater {
-    let tr = v.get("tr").unwrap_or(&Value::Null);
+    let tr = v.get("tr").unwrap_or(&NULL);
     let p = |key: &str| tr.get(key);
     Repeater {
         copies: property(v.get("c"), 1.0, ctx),
@@ -193,7 +192,7 @@ fn stroke_style(v: &Value, ctx: &mut Ctx) -> StrokeStyle {
 }
 
 fn gradient(v: &Value, ctx: &mut Ctx) -> Gradient {
-    let g = v.get("g").unwrap_or(&Value::Null);
+    let g = v.get("g").unwrap_or(&NULL);
     let color_count = int_at(g, "p").unwrap_or(0).clamp(0, 1024) as usize;
     Gradient {
         radial: int_at(v, "t") == Some(2),

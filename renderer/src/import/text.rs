@@ -11,10 +11,10 @@
 //! text is drawn plain, with a warning each); text on a path (`t.p.m`) is not drawn; without embedded glyphs a text layer draws nothing (a warning: no
 //! system fonts in a static binary).
 
-use serde_json::{Value, json};
+use sonic_rs::json;
 
 use super::Ctx;
-use super::json::{arr, flag, num_at, str_at};
+use super::json::{Json as _, NULL, Value, arr, flag, num_at, str_at};
 use super::shapes;
 use crate::model::layer::LayerContent;
 
@@ -33,7 +33,7 @@ fn layer_with(v: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Lay
         ctx.warn("text layers without embedded glyphs (`chars`) are not supported");
         return LayerContent::None;
     }
-    let t = v.get("t").unwrap_or(&Value::Null);
+    let t = v.get("t").unwrap_or(&NULL);
     if !arr(t, "a").is_empty() {
         ctx.warn("text animators (`t.a`) are not supported; the text is drawn unanimated");
     }
@@ -163,7 +163,7 @@ fn collect_paths(items: &[Value], out: &mut Vec<Value>) {
 /// A text colour (`fc`, `sc`: RGB in 0..=1) as a fill colour.
 fn color(v: &Value) -> Option<Value> {
     let c = v.as_array()?;
-    let n = |i: usize| c.get(i).and_then(Value::as_f64);
+    let n = |i: usize| c.get(i).and_then(|x| x.as_f64());
     Some(json!([n(0)?, n(1)?, n(2)?, 1.0]))
 }
 

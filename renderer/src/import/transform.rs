@@ -1,10 +1,9 @@
 //! Transforms (`ks` of a layer, `tr` of a shape group), shared by layers and shapes.
 
 use kurbo::Vec2;
-use serde_json::Value;
 
 use super::Ctx;
-use super::json::flag;
+use super::json::{Json as _, Kind, Value, flag};
 use super::properties::property;
 use crate::model::transform::{Position, Transform};
 
@@ -71,12 +70,12 @@ fn orientation_is_set(or: Option<&Value>) -> bool {
     let Some(k) = or.and_then(|or| or.get("k")) else {
         return false;
     };
-    let nonzero = |v: &Value| match v {
-        Value::Array(a) => a.iter().any(|n| n.as_f64().is_some_and(|n| n != 0.0)),
-        v => v.as_f64().is_some_and(|n| n != 0.0),
+    let nonzero = |v: &Value| match v.kind() {
+        Kind::Array(a) => a.iter().any(|n| n.as_f64().is_some_and(|n| n != 0.0)),
+        _ => v.as_f64().is_some_and(|n| n != 0.0),
     };
     match k.as_array() {
-        Some(keys) if keys.first().is_some_and(Value::is_object) => keys
+        Some(keys) if keys.first().is_some_and(|k| k.is_object()) => keys
             .iter()
             .any(|key| ["s", "e"].iter().any(|f| key.get(f).is_some_and(nonzero))),
         _ => nonzero(k),
@@ -86,7 +85,7 @@ fn orientation_is_set(or: Option<&Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use kurbo::Point;
-    use serde_json::json;
+    use sonic_rs::json;
 
     use super::*;
     use crate::geometry::projective::LayerMatrix;
@@ -120,7 +119,7 @@ mod tests {
 
     #[test]
     fn three_d_orientation_warns_when_set() {
-        let warnings = |or: serde_json::Value| {
+        let warnings = |or: Value| {
             let mut ctx = Ctx::default();
             transform(&json!({ "or": or }), true, &mut ctx);
             ctx.warnings.len()
