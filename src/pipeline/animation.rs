@@ -331,19 +331,33 @@ fn batch_len() -> usize {
 
 /// Renders every frame of `schedule` in parallel batches, in order, merging identical
 /// consecutive frames, and hands the merged frames to `sink` a batch at a time.
+///
+/// Streamed: batch `k` goes to `sink` (which compresses it in parallel) while batch `k + 1`
+/// renders, both on the rayon pool, so neither waits for the other's slowest frame and both
+/// cores stay busy; at most two batches of frames are held.
 fn render_merged(
     animation: &Animation,
     schedule: &Schedule,
     options: &ExportOptions,
     budget: &Budget,
-    mut sink: impl FnMut(Vec<TimedFrame>) -> Result<(), PipelineError>,
+    mut sink: impl FnMut(Vec<TimedFrame>) -> Result<(), PipelineError> + Send,
 ) -> Result<(), PipelineError> {
     let mut pending: Option<TimedFrame> = None;
     let indices: Vec<usize> = (0..schedule.starts.len()).collect();
-    for batch_indices in indices.chunks(batch_len()) {
-        let images = render_all(animation, schedule, batch_indices, options, budget)?;
-        let mut batch = Vec::with_capacity(images.len());
-        for (&j, image) in batch_indices.iter().zip(images) {
+    let mut batches = indices.chunks(batch_len());
+    let mut next = batches.next();
+    let mut ready: Option<Vec<TimedFrame>> = None;
+    loop {
+        let (rendered, sunk) = rayon::join(
+            || next.map(|b| render_all(animation, schedule, b, options, budget)),
+            || ready.take().map_or(Ok(()), &mut sink),
+        );
+        sunk?;
+        let (Some(images), Some(batch_indices)) = (rendered, next) else {
+            break;
+        };
+        let mut batch = Vec::with_capacity(batch_indices.len());
+        for (&j, image) in batch_indices.iter().zip(images?) {
             let (start, end) = (schedule.starts[j], schedule.end_of(j));
             // An unchanged frame only lengthens the one before it.
             if let Some(last) = pending.as_mut().filter(|p| p.image.data == image.data) {
@@ -352,9 +366,8 @@ fn render_merged(
             }
             batch.extend(pending.replace(TimedFrame { image, start, end }));
         }
-        if !batch.is_empty() {
-            sink(batch)?;
-        }
+        ready = (!batch.is_empty()).then_some(batch);
+        next = batches.next();
     }
     if let Some(last) = pending {
         sink(vec![last])?;
