@@ -252,8 +252,9 @@ pub(super) fn render_animation(
     })
 }
 
-/// Encodes `rendered` as `format` at `quality`, each frame first passed through `prepare` (on
-/// copies, a batch at a time, so `rendered` can be encoded again).
+/// Encodes `rendered` as `format` at `quality` (frames are copied a batch at a time, so
+/// `rendered` can be encoded again); an APNG with `palette` is indexed colour with that many
+/// palette entries ([`ApngEncoder::indexed`]).
 ///
 /// # Errors
 ///
@@ -262,22 +263,24 @@ pub(super) fn encode_animation(
     rendered: &RenderedAnimation,
     format: ImageFormat,
     quality: u8,
-    prepare: impl Fn(&mut Image) + Sync,
+    palette: Option<usize>,
 ) -> Result<Vec<u8>, PipelineError> {
-    let prepared = |frames: &[TimedFrame]| -> Vec<TimedFrame> {
-        let mut frames = frames.to_vec();
-        frames.par_iter_mut().for_each(|f| prepare(&mut f.image));
-        frames
-    };
-    let mut encoder = new_encoder(format, rendered.timeline, quality, || {
-        let sample = palette_sample(rendered.frames.len());
-        Ok(sample
+    let sample = || -> Vec<Image> {
+        palette_sample(rendered.frames.len())
             .into_iter()
-            .map(|k| prepared(&rendered.frames[k..=k]).remove(0).image)
-            .collect())
-    })?;
-    for batch in rendered.frames.chunks(batch_len()) {
-        encoder.add_frames(prepared(batch))?;
+            .map(|k| rendered.frames[k].image.clone())
+            .collect()
+    };
+    let mut encoder: Box<dyn AnimationEncoder> = match (format, palette) {
+        (ImageFormat::Apng, Some(colours)) => {
+            Box::new(ApngEncoder::indexed(rendered.timeline, &sample(), colours))
+        }
+        _ => new_encoder(format, rendered.timeline, quality, || Ok(sample()))?,
+    };
+    // Larger batches than when rendering: nothing to overlap with, so fewer waits for the
+    // slowest frame of a batch.
+    for batch in rendered.frames.chunks(4 * batch_len()) {
+        encoder.add_frames(batch.to_vec())?;
     }
     Ok(encoder.finish()?)
 }

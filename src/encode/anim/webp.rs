@@ -31,7 +31,7 @@ pub trait FrameEncoder: Sync {
     fn encode_frame(&self, image: &Image) -> Result<WebPFrame, EncodeError>;
 
     /// Whether frames come back pixel for pixel (lossless): such frames are never alpha-blended,
-    /// so that every decoder shows them exactly (see [`SubFrame::new`]).
+    /// so that every decoder shows them exactly (`image-webp` rounds blended opaque pixels).
     fn is_exact(&self) -> bool;
 }
 
