@@ -252,8 +252,9 @@ pub(super) fn render_animation(
     })
 }
 
-/// Encodes `rendered` as `format` at `quality`, each frame first passed through `prepare` (on
-/// copies, a batch at a time, so `rendered` can be encoded again).
+/// Encodes `rendered` as `format` at `quality` (frames are copied a batch at a time, so
+/// `rendered` can be encoded again); an APNG with `palette` is indexed colour with that many
+/// palette entries ([`ApngEncoder::indexed`]).
 ///
 /// # Errors
 ///
@@ -262,22 +263,24 @@ pub(super) fn encode_animation(
     rendered: &RenderedAnimation,
     format: ImageFormat,
     quality: u8,
-    prepare: impl Fn(&mut Image) + Sync,
+    palette: Option<usize>,
 ) -> Result<Vec<u8>, PipelineError> {
-    let prepared = |frames: &[TimedFrame]| -> Vec<TimedFrame> {
-        let mut frames = frames.to_vec();
-        frames.par_iter_mut().for_each(|f| prepare(&mut f.image));
-        frames
-    };
-    let mut encoder = new_encoder(format, rendered.timeline, quality, || {
-        let sample = palette_sample(rendered.frames.len());
-        Ok(sample
+    let sample = || -> Vec<Image> {
+        palette_sample(rendered.frames.len())
             .into_iter()
-            .map(|k| prepared(&rendered.frames[k..=k]).remove(0).image)
-            .collect())
-    })?;
-    for batch in rendered.frames.chunks(batch_len()) {
-        encoder.add_frames(prepared(batch))?;
+            .map(|k| rendered.frames[k].image.clone())
+            .collect()
+    };
+    let mut encoder: Box<dyn AnimationEncoder> = match (format, palette) {
+        (ImageFormat::Apng, Some(colours)) => {
+            Box::new(ApngEncoder::indexed(rendered.timeline, &sample(), colours))
+        }
+        _ => new_encoder(format, rendered.timeline, quality, || Ok(sample()))?,
+    };
+    // Larger batches than when rendering: nothing to overlap with, so fewer waits for the
+    // slowest frame of a batch.
+    for batch in rendered.frames.chunks(4 * batch_len()) {
+        encoder.add_frames(batch.to_vec())?;
     }
     Ok(encoder.finish()?)
 }
@@ -331,19 +334,33 @@ fn batch_len() -> usize {
 
 /// Renders every frame of `schedule` in parallel batches, in order, merging identical
 /// consecutive frames, and hands the merged frames to `sink` a batch at a time.
+///
+/// Streamed: batch `k` goes to `sink` (which compresses it in parallel) while batch `k + 1`
+/// renders, both on the rayon pool, so neither waits for the other's slowest frame and both
+/// cores stay busy; at most two batches of frames are held.
 fn render_merged(
     animation: &Animation,
     schedule: &Schedule,
     options: &ExportOptions,
     budget: &Budget,
-    mut sink: impl FnMut(Vec<TimedFrame>) -> Result<(), PipelineError>,
+    mut sink: impl FnMut(Vec<TimedFrame>) -> Result<(), PipelineError> + Send,
 ) -> Result<(), PipelineError> {
     let mut pending: Option<TimedFrame> = None;
     let indices: Vec<usize> = (0..schedule.starts.len()).collect();
-    for batch_indices in indices.chunks(batch_len()) {
-        let images = render_all(animation, schedule, batch_indices, options, budget)?;
-        let mut batch = Vec::with_capacity(images.len());
-        for (&j, image) in batch_indices.iter().zip(images) {
+    let mut batches = indices.chunks(batch_len());
+    let mut next = batches.next();
+    let mut ready: Option<Vec<TimedFrame>> = None;
+    loop {
+        let (rendered, sunk) = rayon::join(
+            || next.map(|b| render_all(animation, schedule, b, options, budget)),
+            || ready.take().map_or(Ok(()), &mut sink),
+        );
+        sunk?;
+        let (Some(images), Some(batch_indices)) = (rendered, next) else {
+            break;
+        };
+        let mut batch = Vec::with_capacity(batch_indices.len());
+        for (&j, image) in batch_indices.iter().zip(images?) {
             let (start, end) = (schedule.starts[j], schedule.end_of(j));
             // An unchanged frame only lengthens the one before it.
             if let Some(last) = pending.as_mut().filter(|p| p.image.data == image.data) {
@@ -352,9 +369,8 @@ fn render_merged(
             }
             batch.extend(pending.replace(TimedFrame { image, start, end }));
         }
-        if !batch.is_empty() {
-            sink(batch)?;
-        }
+        ready = (!batch.is_empty()).then_some(batch);
+        next = batches.next();
     }
     if let Some(last) = pending {
         sink(vec![last])?;

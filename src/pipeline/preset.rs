@@ -14,8 +14,11 @@
 //! predicted to stay too large (the size at the rate before, scaled by the frame count) is
 //! skipped without rendering it. A sticker takes two to five encodes.
 //!
-//! For PNG and APNG "quality" is colour depth: 100 is exact, below it each channel keeps
-//! `2 + 6 * quality / 100` bits (posterised, no dithering, so that deflate finds long repeats).
+//! For PNG and APNG "quality" is colour: 100 is exact RGBA. Below it an APNG is indexed colour,
+//! one palette of `2 + 253 * quality / 100` RGBA entries for all frames plus one transparent
+//! entry, deflated at the strongest level (see [`crate::encode::anim::ApngEncoder::indexed`]);
+//! a still PNG keeps `2 + 6 * quality / 100` bits of each channel (posterised, no dithering, so
+//! that deflate finds long repeats).
 
 use std::fmt;
 use std::str::FromStr;
@@ -500,17 +503,23 @@ fn encode_still(image: &Image, format: ImageFormat, quality: u8) -> Result<Vec<u
     Ok(encode::encode(&image, format, 100)?)
 }
 
-/// Encodes rendered frames at a preset quality (APNG: posterised below 100).
+/// Encodes rendered frames at a preset quality (APNG: indexed colour below 100).
 fn encode_frames(
     rendered: &RenderedAnimation,
     format: ImageFormat,
     quality: u8,
 ) -> Result<Vec<u8>, PipelineError> {
-    if format == ImageFormat::WebP || quality >= 100 {
-        encode_animation(rendered, format, quality, |_| {})
+    if format == ImageFormat::Apng && quality < 100 {
+        encode_animation(rendered, format, 100, Some(palette_colours(quality)))
     } else {
-        encode_animation(rendered, format, quality, |image| posterize(image, quality))
+        encode_animation(rendered, format, quality, None)
     }
+}
+
+/// The palette entries of an indexed APNG at `quality` (below 100): `2 + 253 * quality / 100`,
+/// so 85 keeps 217 colours and 25 keeps 65.
+fn palette_colours(quality: u8) -> usize {
+    2 + 253 * usize::from(quality.min(100)) / 100
 }
 
 /// Keeps `2 + 6 * quality / 100` bits of each channel (alpha included), rounding to the nearest

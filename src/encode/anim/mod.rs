@@ -13,6 +13,7 @@
 
 mod apng;
 mod gif;
+mod palette;
 mod webp;
 
 pub use self::apng::ApngEncoder;

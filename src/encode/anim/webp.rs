@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::{
-    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rects, check_frame, crop, to_units,
+    AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
 };
 use crate::encode::{EncodeError, Image, encode_webp};
 
@@ -29,6 +29,10 @@ pub trait FrameEncoder: Sync {
     ///
     /// [`EncodeError`] when the codec fails.
     fn encode_frame(&self, image: &Image) -> Result<WebPFrame, EncodeError>;
+
+    /// Whether frames come back pixel for pixel (lossless): such frames are never alpha-blended,
+    /// so that every decoder shows them exactly (`image-webp` rounds blended opaque pixels).
+    fn is_exact(&self) -> bool;
 }
 
 /// Frames encoded by the still encoder ([`encode_webp`]) at a quality, its file taken apart.
@@ -42,6 +46,10 @@ impl FrameEncoder for StillWebPFrames {
     fn encode_frame(&self, image: &Image) -> Result<WebPFrame, EncodeError> {
         let file = encode_webp(image, self.quality)?;
         image_chunks(&file)
+    }
+
+    fn is_exact(&self) -> bool {
+        self.quality >= 100
     }
 }
 
@@ -114,38 +122,41 @@ impl<F: FrameEncoder + Send> AnimationEncoder for AnimatedWebPEncoder<F> {
         for frame in &frames {
             check_frame(frame, &self.timeline)?;
         }
-        // Each frame after the first is only the rectangle where it differs from the one before
-        // (origin on even coordinates, as ANMF stores x/2 and y/2), drawn without blending: its
-        // pixels, transparent ones included, replace the canvas there, so the result is exact.
-        let rects = changed_rects(self.previous.as_ref(), &frames, Rect::to_even_origin);
-        let encoded: Vec<Result<WebPFrame, EncodeError>> = frames
-            .par_iter()
-            .zip(&rects)
-            .map(|(f, &rect)| {
-                if rect == Rect::full(&f.image) {
-                    self.frames.encode_frame(&f.image)
+        // Every frame is planned (its rectangle against the frame before) and compressed on its
+        // own, all in parallel; only the container is written in order.
+        let previous = self.previous.as_ref();
+        let blend = !self.frames.is_exact();
+        let encoded: Vec<Result<(SubFrame, WebPFrame), EncodeError>> = (0..frames.len())
+            .into_par_iter()
+            .map(|k| {
+                let before = if k == 0 {
+                    previous
                 } else {
-                    self.frames.encode_frame(&crop(&f.image, rect))
-                }
+                    Some(&frames[k - 1].image)
+                };
+                let sub = SubFrame::new(before, &frames[k].image, blend);
+                let encoded = self.frames.encode_frame(&sub.image)?;
+                Ok((sub, encoded))
             })
             .collect();
         let ts = self.timeline.timescale;
-        for ((frame, encoded), rect) in frames.iter().zip(encoded).zip(&rects) {
-            let encoded = encoded?;
+        for (frame, encoded) in frames.iter().zip(encoded) {
+            let (sub, encoded) = encoded?;
             let ms = to_units(frame.end, ts, 1000) - to_units(frame.start, ts, 1000);
             let ms = u32::try_from(ms).unwrap_or(u32::MAX).min(0xFF_FFFF);
-            self.alpha |= frame.image.data.chunks_exact(4).any(|px| px[3] != 255);
+            self.alpha |= sub.has_alpha;
             let payload: usize = encoded.chunks.iter().map(|c| c.1.len() + 9).sum();
             let mut anmf = Vec::with_capacity(16 + payload);
+            let rect = sub.rect;
             put_u24(&mut anmf, rect.x / 2);
             put_u24(&mut anmf, rect.y / 2);
             put_u24(&mut anmf, rect.width - 1);
             put_u24(&mut anmf, rect.height - 1);
             put_u24(&mut anmf, ms);
-            // Blending bit (1) set: the frame replaces the canvas under it, so transparent pixels
-            // clear what the previous frame drew; disposal bit (0) clear: the next frame starts
-            // from this one.
-            anmf.push(0b10);
+            // Disposal bit (0) clear: the next frame starts from this one. Blending bit (1) set:
+            // the frame replaces the canvas under it, so transparent pixels clear what the
+            // previous frame drew; clear: it is alpha-blended over the canvas.
+            anmf.push(if sub.blend { 0 } else { 0b10 });
             for (fourcc, data) in &encoded.chunks {
                 put_chunk(&mut anmf, fourcc, data);
             }
@@ -183,6 +194,86 @@ impl<F: FrameEncoder + Send> AnimationEncoder for AnimatedWebPEncoder<F> {
         out[4..8].copy_from_slice(&riff_size.to_le_bytes());
         Ok(out)
     }
+}
+
+/// What one `ANMF` frame holds: the pixels to draw, where, and how.
+#[derive(Debug)]
+struct SubFrame {
+    /// Where the pixels go: the whole canvas for the first frame, else the rectangle where the
+    /// frame differs from the one before, its origin on even coordinates (ANMF stores x/2, y/2).
+    rect: Rect,
+    /// The pixels of `rect`.
+    image: Image,
+    /// Alpha-blended over the canvas (unchanged pixels left transparent), or replacing it.
+    blend: bool,
+    /// Some pixel of `image` is not opaque.
+    has_alpha: bool,
+}
+
+impl SubFrame {
+    /// Plans `next` drawn over the canvas that shows `previous`.
+    ///
+    /// Within the changed rectangle, unchanged pixels are made fully transparent and the frame
+    /// alpha-blended when that gives the exact frame, as libwebp's animation encoder decides:
+    /// blending an opaque pixel gives that pixel, and a transparent one leaves the canvas, but
+    /// a changed pixel that is not opaque would mix with the pixel under it, so one such pixel
+    /// makes the whole rectangle replace the canvas instead (WebP has one blend mode per
+    /// frame). Transparent pixels cost the lossy encoder almost nothing (a fully transparent
+    /// macroblock is skipped).
+    ///
+    /// Only lossy frames (`blend`) are blended: decoders differ on an opaque pixel blended over
+    /// another (libwebp and browsers copy it; `image-webp` rounds it down by one), which is
+    /// noise in a lossy frame but would break exact ones.
+    fn new(previous: Option<&Image>, next: &Image, blend: bool) -> Self {
+        let Some(previous) = previous else {
+            return Self::replacing(Rect::full(next), next.clone());
+        };
+        let rect = changed_rect(previous, next).to_even_origin();
+        match blend.then(|| blended_delta(previous, next, rect)).flatten() {
+            Some(image) => Self {
+                rect,
+                has_alpha: image.data.chunks_exact(4).any(|px| px[3] != 255),
+                image,
+                blend: true,
+            },
+            None => Self::replacing(rect, crop(next, rect)),
+        }
+    }
+
+    fn replacing(rect: Rect, image: Image) -> Self {
+        Self {
+            rect,
+            has_alpha: image.data.chunks_exact(4).any(|px| px[3] != 255),
+            image,
+            blend: false,
+        }
+    }
+}
+
+/// The pixels of `rect` of `next` with those equal in `previous` made fully transparent, or
+/// `None` when a changed pixel is not opaque (blending it would mix in the pixel under it).
+fn blended_delta(previous: &Image, next: &Image, rect: Rect) -> Option<Image> {
+    let stride = next.width as usize * 4;
+    let (x, w) = (rect.x as usize * 4, rect.width as usize * 4);
+    let mut data = Vec::with_capacity(w * rect.height as usize);
+    let rows = (rect.y as usize..(rect.y + rect.height) as usize).map(|y| y * stride + x);
+    for row in rows {
+        let (old, new) = (&previous.data[row..row + w], &next.data[row..row + w]);
+        for (p, q) in old.chunks_exact(4).zip(new.chunks_exact(4)) {
+            if p == q {
+                data.extend_from_slice(&[0; 4]);
+            } else if q[3] == 255 {
+                data.extend_from_slice(q);
+            } else {
+                return None;
+            }
+        }
+    }
+    Some(Image {
+        width: rect.width,
+        height: rect.height,
+        data,
+    })
 }
 
 fn put_u24(out: &mut Vec<u8>, value: u32) {
@@ -255,6 +346,102 @@ mod tests {
         }
         // 1/60 s, 2/60 s, 1/60 s in ms, rounding the ends: 17, 33, 17 = 67 = round(4000 / 60).
         assert_eq!(durations, vec![17, 33, 17]);
+    }
+
+    /// The flags byte (blending bit 1, disposal bit 0) and rectangle of every `ANMF`.
+    fn anmf_headers(file: &[u8]) -> Vec<(u8, [u32; 4])> {
+        let mut out = Vec::new();
+        let mut pos = 44;
+        let u24 = |b: &[u8]| u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16;
+        while pos < file.len() {
+            assert_eq!(&file[pos..pos + 4], b"ANMF");
+            let size = u32::from_le_bytes(file[pos + 4..pos + 8].try_into().unwrap()) as usize;
+            let h = &file[pos + 8..pos + 24];
+            let rect = [
+                u24(&h[0..]) * 2,
+                u24(&h[3..]) * 2,
+                u24(&h[6..]) + 1,
+                u24(&h[9..]) + 1,
+            ];
+            out.push((h[15], rect));
+            pos += 8 + size + size % 2;
+        }
+        out
+    }
+
+    #[test]
+    fn lossy_frames_blend_unchanged_pixels_away_only_where_exact() {
+        // 32x32: opaque left half, transparent right half.
+        let base: Vec<u8> = (0..32 * 32)
+            .flat_map(|i| {
+                if i % 32 < 16 {
+                    [200, 40, 40, 255]
+                } else {
+                    [0; 4]
+                }
+            })
+            .collect();
+        let image = |data: Vec<u8>| Image {
+            width: 32,
+            height: 32,
+            data,
+        };
+        let set = |data: &mut Vec<u8>, x: usize, y: usize, px: [u8; 4]| {
+            data[(y * 32 + x) * 4..][..4].copy_from_slice(&px);
+        };
+        // Frame 1: two opaque pixels change (one drawn where it was transparent): blendable.
+        let mut second = base.clone();
+        set(&mut second, 3, 5, [10, 200, 10, 255]);
+        set(&mut second, 20, 9, [10, 10, 200, 255]);
+        // Frame 2: a pixel turns half transparent over an opaque one: must replace.
+        let mut third = second.clone();
+        set(&mut third, 4, 6, [200, 40, 40, 128]);
+        let expected = [base, second, third];
+        let timeline = Timeline {
+            width: 32,
+            height: 32,
+            timescale: 10,
+            loop_count: 0,
+        };
+        let mut enc =
+            Box::new(AnimatedWebPEncoder::new(timeline, StillWebPFrames { quality: 90 }).unwrap());
+        let frames = expected
+            .iter()
+            .enumerate()
+            .map(|(k, d)| TimedFrame {
+                image: image(d.clone()),
+                start: k as u64,
+                end: k as u64 + 1,
+            })
+            .collect();
+        enc.add_frames(frames).unwrap();
+        let file = enc.finish().unwrap();
+        let headers = anmf_headers(&file);
+        assert_eq!(
+            headers[0],
+            (0b10, [0, 0, 32, 32]),
+            "first: whole, replacing"
+        );
+        assert_eq!(headers[1], (0, [2, 4, 19, 6]), "blended over (3,5)..(20,9)");
+        assert_eq!(headers[2], (0b10, [4, 6, 1, 1]), "replacing");
+        // An independent decoder shows each frame: alpha exact, colour within lossy error.
+        use image::AnimationDecoder as _;
+        let decoded: Vec<Vec<u8>> =
+            image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(file))
+                .unwrap()
+                .into_frames()
+                .map(|f| f.unwrap().into_buffer().into_raw())
+                .collect();
+        assert_eq!(decoded.len(), 3);
+        for (k, (got, want)) in decoded.iter().zip(&expected).enumerate() {
+            for (g, w) in got.chunks_exact(4).zip(want.chunks_exact(4)) {
+                assert_eq!(g[3], w[3], "frame {k}: alpha is exact");
+                if w[3] == 255 {
+                    let err = (0..3).map(|c| g[c].abs_diff(w[c])).max().unwrap();
+                    assert!(err <= 24, "frame {k}: {g:?} for {w:?}");
+                }
+            }
+        }
     }
 
     #[test]
