@@ -22,6 +22,7 @@ use color_quant::NeuQuant;
 use gif::{DisposalMethod, Frame, Repeat};
 use rayon::prelude::*;
 
+use super::palette::{SAMPLE_FACTOR, training_pixels};
 use super::{AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, to_units};
 use crate::encode::{EncodeError, Image};
 
@@ -31,12 +32,6 @@ const TRANSPARENT: u8 = 255;
 const COLOURS: usize = 255;
 /// Bits per channel of the colour -> index lookup table.
 const TABLE_BITS: u32 = 6;
-/// At most this many pixels train the network (a subsample of the sample frames).
-const MAX_TRAINING_PIXELS: usize = 1 << 18;
-/// At least this many pixels train the network (a smaller sample is repeated).
-const MIN_TRAINING_PIXELS: usize = 4096;
-/// `NeuQuant`'s sampling factor: 1 is best and slowest, 10 the author's recommended compromise.
-const SAMPLE_FACTOR: i32 = 10;
 /// Alpha at or above which a pixel is drawn (GIF has 1-bit transparency).
 const ALPHA_THRESHOLD: u8 = 128;
 
@@ -80,7 +75,9 @@ impl GifEncoder {
                 timeline.width, timeline.height
             )));
         };
-        let pixels = training_pixels(sample);
+        let pixels = training_pixels(sample, |px| {
+            (px[3] >= ALPHA_THRESHOLD).then_some([px[0], px[1], px[2], 255])
+        });
         let quant = NeuQuant::new(SAMPLE_FACTOR, COLOURS, &pixels);
         let mut palette = quant.color_map_rgb();
         let table = PaletteTable::new(quant);
@@ -244,29 +241,6 @@ impl AnimationEncoder for GifEncoder {
         }
         self.encoder.into_inner().map_err(EncodeError::Gif)
     }
-}
-
-/// The opaque pixels of `sample` as RGBA, evenly subsampled to at most
-/// [`MAX_TRAINING_PIXELS`], and at least [`MIN_TRAINING_PIXELS`].
-fn training_pixels(sample: &[Image]) -> Vec<u8> {
-    let total: usize = sample.iter().map(|i| i.data.len() / 4).sum();
-    let step = total.div_ceil(MAX_TRAINING_PIXELS).max(1);
-    let mut pixels: Vec<u8> = sample
-        .iter()
-        .flat_map(|image| image.data.chunks_exact(4).step_by(step))
-        .filter(|px| px[3] >= ALPHA_THRESHOLD)
-        .flat_map(|px| [px[0], px[1], px[2], 255])
-        .collect();
-    if pixels.is_empty() {
-        // A transparent sample: any palette will do; a grey ramp to train on.
-        pixels.extend((0..=255_u8).flat_map(|v| [v, v, v, 255]));
-    }
-    // `NeuQuant` learns from a fraction of its input; a tiny sample is repeated so that every
-    // colour in it is seen, in the same proportions.
-    while pixels.len() < 4 * MIN_TRAINING_PIXELS {
-        pixels.extend_from_within(..);
-    }
-    pixels
 }
 
 /// Replaces each palette entry by the most frequent exact colour among the training pixels it

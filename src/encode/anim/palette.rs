@@ -16,7 +16,7 @@ const MAX_TRAINING_PIXELS: usize = 1 << 18;
 /// At least this many pixels train the network (a smaller sample is repeated).
 const MIN_TRAINING_PIXELS: usize = 4096;
 /// `NeuQuant`'s sampling factor: 1 is best and slowest, 10 the author's recommended compromise.
-const SAMPLE_FACTOR: i32 = 10;
+pub(super) const SAMPLE_FACTOR: i32 = 10;
 
 /// A palette of at most 256 RGBA entries, the last one fully transparent.
 pub(crate) struct Palette {
@@ -38,7 +38,9 @@ impl Palette {
     /// transparent pixels.
     pub(crate) fn learn(sample: &[Image], colours: usize) -> Self {
         let learnt = colours.clamp(2, 255);
-        let pixels = training_pixels(sample);
+        let pixels = training_pixels(sample, |px| {
+            (px[3] > 0).then_some([px[0], px[1], px[2], px[3]])
+        });
         Self {
             quant: NeuQuant::new(SAMPLE_FACTOR, learnt, &pixels),
             learnt,
@@ -91,20 +93,26 @@ impl Palette {
     }
 }
 
-/// Up to [`MAX_TRAINING_PIXELS`] visible pixels of `sample`, evenly spaced, as RGBA.
-fn training_pixels(sample: &[Image]) -> Vec<u8> {
+/// `NeuQuant`'s input: up to [`MAX_TRAINING_PIXELS`] pixels of `sample`, evenly spaced, as
+/// `learn` maps them (`None` leaves a pixel out), and at least [`MIN_TRAINING_PIXELS`].
+pub(super) fn training_pixels(
+    sample: &[Image],
+    learn: impl Fn(&[u8]) -> Option<[u8; 4]>,
+) -> Vec<u8> {
     let total: usize = sample.iter().map(|i| i.data.len() / 4).sum();
     let step = total.div_ceil(MAX_TRAINING_PIXELS).max(1);
     let mut pixels: Vec<u8> = sample
         .iter()
         .flat_map(|image| image.data.chunks_exact(4).step_by(step))
-        .filter(|px| px[3] > 0)
+        .filter_map(learn)
         .flatten()
-        .copied()
         .collect();
     if pixels.is_empty() {
+        // Nothing to learn from: any palette will do; a grey ramp to train on.
         pixels.extend((0..=255_u8).flat_map(|v| [v, v, v, 255]));
     }
+    // `NeuQuant` learns from a fraction of its input; a tiny sample is repeated so that every
+    // colour in it is seen, in the same proportions.
     while pixels.len() < 4 * MIN_TRAINING_PIXELS {
         pixels.extend_from_within(..);
     }
