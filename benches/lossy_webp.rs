@@ -183,6 +183,9 @@ fn encode_only(frames_dir: &Path, quality: u8) {
         return;
     }
     let mut total = 0;
+    // FNV-1a over every output, to tell a speed-only change (same digest) from one that
+    // changes the bitstream.
+    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
     for path in &paths {
         let data = std::fs::read(path).expect("reads the frame");
         let image = Image {
@@ -190,9 +193,16 @@ fn encode_only(frames_dir: &Path, quality: u8) {
             height: 512,
             data,
         };
-        total += encode_lossy_webp(&image, quality).expect("encodes").len();
+        let bytes = encode_lossy_webp(&image, quality).expect("encodes");
+        total += bytes.len();
+        for &b in &bytes {
+            digest = (digest ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
-    println!("frames: {}, total bytes {total}", paths.len());
+    println!(
+        "frames: {}, total bytes {total}, digest {digest:016x}",
+        paths.len()
+    );
 }
 
 fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
