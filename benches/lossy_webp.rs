@@ -6,7 +6,7 @@
 //!
 //! Run: `cargo bench --bench lossy_webp` (environment: `QUALITY`, default 75; `TGS_CORPUS`,
 //! default `../shared/corpus`; `TGS_REF_PYTHON`, default the venv `../shared/tools/setup.sh`
-//! creates; `RUNS`, timed runs per frame, default 5). Without the venv, only our numbers print.
+//! creates; `RUNS`, timed runs per frame, default 5; `EFFORT=fast`, our encoder's fast mode). Without the venv, only our numbers print.
 //! `ENCODE_ONLY=1` skips rendering and libwebp: it encodes the frames an earlier run left in
 //! `target/lossy-webp-bench/` once each and prints the total size, for profilers
 //! (`valgrind --tool=callgrind`, `perf record`). See `benches/README.md`.
@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use tgs_converter::encode::Image;
-use tgs_converter::encode::vp8::encode_lossy_webp;
+use tgs_converter::encode::vp8::{Effort, LossyOptions, encode_lossy_webp_with};
 use tgs_converter::pipeline::{self, Limits};
 
 /// The frame measured, as in the issue.
@@ -28,6 +28,10 @@ fn main() {
         std::env::var_os("TGS_CORPUS").map_or_else(|| root.join("../shared/corpus"), PathBuf::from);
     let quality: u8 = env_number("QUALITY", 75);
     let runs: usize = env_number("RUNS", 5);
+    let options = LossyOptions {
+        quality,
+        effort: effort(),
+    };
     let python = std::env::var_os("TGS_REF_PYTHON").map_or_else(
         || PathBuf::from("/root/.cache/lottie-ref-venv/bin/python"),
         PathBuf::from,
@@ -41,7 +45,7 @@ fn main() {
     };
     let frames_dir = root.join("target/lossy-webp-bench");
     if std::env::var_os("ENCODE_ONLY").is_some() {
-        encode_only(&frames_dir, quality);
+        encode_only(&frames_dir, &options);
         return;
     }
     std::fs::create_dir_all(&frames_dir).expect("creates the frame directory");
@@ -61,7 +65,7 @@ fn main() {
         let mut bytes = Vec::new();
         for _ in 0..=runs {
             let start = Instant::now();
-            bytes = encode_lossy_webp(&image, quality).expect("encodes");
+            bytes = encode_lossy_webp_with(&image, &options).expect("encodes");
             times.push(start.elapsed().as_secs_f64() * 1000.0);
         }
         // The first run warms caches and is not counted.
@@ -169,7 +173,7 @@ struct Reference {
 
 /// Encodes every saved frame once, for profilers: nothing else runs, so the profile is the
 /// encoder's alone.
-fn encode_only(frames_dir: &Path, quality: u8) {
+fn encode_only(frames_dir: &Path, options: &LossyOptions) {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(frames_dir)
         .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
@@ -183,6 +187,9 @@ fn encode_only(frames_dir: &Path, quality: u8) {
         return;
     }
     let mut total = 0;
+    // FNV-1a over every output, to tell a speed-only change (same digest) from one that
+    // changes the bitstream.
+    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
     for path in &paths {
         let data = std::fs::read(path).expect("reads the frame");
         let image = Image {
@@ -190,9 +197,24 @@ fn encode_only(frames_dir: &Path, quality: u8) {
             height: 512,
             data,
         };
-        total += encode_lossy_webp(&image, quality).expect("encodes").len();
+        let bytes = encode_lossy_webp_with(&image, options).expect("encodes");
+        total += bytes.len();
+        for &b in &bytes {
+            digest = (digest ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
     }
-    println!("frames: {}, total bytes {total}", paths.len());
+    println!(
+        "frames: {}, total bytes {total}, digest {digest:016x}",
+        paths.len()
+    );
+}
+
+/// `EFFORT=fast` selects [`Effort::Fast`]; anything else (or nothing) the default.
+fn effort() -> Effort {
+    match std::env::var("EFFORT").as_deref() {
+        Ok("fast") => Effort::Fast,
+        _ => Effort::Full,
+    }
 }
 
 fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {

@@ -55,6 +55,22 @@ const SIN: i32 = 35468;
 /// The spec's inverse DCT of `coeffs`, added to the 4x4 prediction at `dst[0]` (rows `stride`
 /// apart) with clamping to 0-255, exactly as a decoder does it.
 pub(super) fn idct_add(coeffs: &[i16; 16], dst: &mut [u8], stride: usize) {
+    // Most coded blocks of flat artwork carry a DC alone (the luma DCs come from the Y2
+    // block), and then the inverse is exactly a constant `(dc + 4) >> 3` on every pixel.
+    if coeffs[1..] == [0; 15] {
+        let dc = (i32::from(coeffs[0]) + 4) >> 3;
+        for row in dst.chunks_mut(stride).take(4) {
+            for px in &mut row[..4] {
+                *px = (i32::from(*px) + dc).clamp(0, 255) as u8;
+            }
+        }
+        return;
+    }
+    idct_add_full(coeffs, dst, stride);
+}
+
+/// [`idct_add`] without the DC-only shortcut: the spec's two passes.
+fn idct_add_full(coeffs: &[i16; 16], dst: &mut [u8], stride: usize) {
     let mut tmp = [0_i32; 16];
     for i in 0..4 {
         let x0 = i32::from(coeffs[i]);
@@ -178,6 +194,20 @@ mod tests {
                     "seed {seed} pixel {i}: {back} vs {}",
                     shifted[i]
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn dc_only_shortcut_is_the_full_inverse() {
+        for dc in (-2048_i16..=2047).step_by(7) {
+            let mut coeffs = [0; 16];
+            coeffs[0] = dc;
+            for base in [0_u8, 17, 128, 250] {
+                let (mut fast, mut full) = ([base; 16], [base; 16]);
+                idct_add(&coeffs, &mut fast, 4);
+                idct_add_full(&coeffs, &mut full, 4);
+                assert_eq!(fast, full, "dc {dc} on {base}");
             }
         }
     }

@@ -14,7 +14,8 @@
 //! - token probabilities are re-estimated per frame and sent when that pays.
 //!
 //! [`encode_lossy_frame`] returns the `ALPH` and `VP8 ` payloads separately for animation
-//! containers; [`encode_lossy_webp`] wraps them in a still-image file. Either is a fine fuzzing
+//! containers; [`encode_lossy_webp`] wraps them in a still-image file. The `_with` variants
+//! take [`LossyOptions`], whose [`Effort::Fast`] trades some size for speed. Either is a fine fuzzing
 //! entry point: any [`Image`] with a matching buffer is valid input.
 
 mod alpha;
@@ -44,14 +45,58 @@ pub struct LossyFrame {
     pub vp8: Vec<u8>,
 }
 
-/// Encodes `image` as one lossy frame at `quality` (0-100, libwebp's scale; higher is finer).
+/// How hard the encoder searches for prediction modes: the speed side of the trade-off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Effort {
+    /// 16x16 and 4x4 luma prediction chosen by rate and distortion: the smallest files.
+    #[default]
+    Full,
+    /// 16x16 luma prediction only (no 4x4 search): about a fifth fewer instructions, files
+    /// about 17% larger at the same quality (`benches/README.md` has the measured trade-off).
+    /// Meant for the many frames of an animation.
+    Fast,
+}
+
+/// Settings of the lossy encoder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LossyOptions {
+    /// 0-100, libwebp's scale; higher is finer.
+    pub quality: u8,
+    /// Mode search effort.
+    pub effort: Effort,
+}
+
+impl LossyOptions {
+    /// Full effort at `quality`.
+    pub fn new(quality: u8) -> Self {
+        Self {
+            quality,
+            effort: Effort::Full,
+        }
+    }
+}
+
+/// Encodes `image` as one lossy frame at `quality` (0-100, libwebp's scale; higher is finer),
+/// with full effort.
+///
+/// # Errors
+///
+/// As [`encode_lossy_frame_with`].
+pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, EncodeError> {
+    encode_lossy_frame_with(image, &LossyOptions::new(quality))
+}
+
+/// Encodes `image` as one lossy frame with `options`.
 ///
 /// # Errors
 ///
 /// [`EncodeError::BadBuffer`] when the buffer does not match the size,
 /// [`EncodeError::Dimensions`] for a side of 0 or above [`MAX_DIMENSION`],
 /// and [`EncodeError::LossyTooLarge`] when the mode partition overflows (enormous images only).
-pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, EncodeError> {
+pub fn encode_lossy_frame_with(
+    image: &Image,
+    options: &LossyOptions,
+) -> Result<LossyFrame, EncodeError> {
     check_buffer(image)?;
     let (width, height) = (image.width, image.height);
     if width == 0 || height == 0 || width > MAX_DIMENSION || height > MAX_DIMENSION {
@@ -59,8 +104,8 @@ pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, Enco
     }
     let planes = yuv::Planes::from_image(image);
     let settings = analysis::Settings {
-        q_index: quant::quality_to_index(quality),
-        sub_blocks: true,
+        q_index: quant::quality_to_index(options.quality),
+        sub_blocks: options.effort == Effort::Full,
     };
     let vp8 =
         frame::encode_frame(&planes, width, height, settings).ok_or(EncodeError::LossyTooLarge)?;
@@ -72,14 +117,26 @@ pub fn encode_lossy_frame(image: &Image, quality: u8) -> Result<LossyFrame, Enco
     Ok(LossyFrame { alpha, vp8 })
 }
 
-/// Encodes `image` as a complete lossy WebP file: `VP8X` + `ALPH` + `VP8 ` when any pixel is
-/// not opaque, a plain `VP8 ` file otherwise.
+/// Encodes `image` as a complete lossy WebP file at `quality` with full effort: `VP8X` +
+/// `ALPH` + `VP8 ` when any pixel is not opaque, a plain `VP8 ` file otherwise.
 ///
 /// # Errors
 ///
-/// As [`encode_lossy_frame`].
+/// As [`encode_lossy_frame_with`].
 pub fn encode_lossy_webp(image: &Image, quality: u8) -> Result<Vec<u8>, EncodeError> {
-    let frame = encode_lossy_frame(image, quality)?;
+    encode_lossy_webp_with(image, &LossyOptions::new(quality))
+}
+
+/// [`encode_lossy_webp`] with `options`.
+///
+/// # Errors
+///
+/// As [`encode_lossy_frame_with`].
+pub fn encode_lossy_webp_with(
+    image: &Image,
+    options: &LossyOptions,
+) -> Result<Vec<u8>, EncodeError> {
+    let frame = encode_lossy_frame_with(image, options)?;
     let mut body = Vec::new();
     if let Some(alpha) = &frame.alpha {
         let mut vp8x = [0_u8; 10];

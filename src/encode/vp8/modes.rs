@@ -118,12 +118,36 @@ pub(super) fn uv_mode_cost(mode: BlockMode) -> u32 {
 
 /// Cost in 1/256 bit of sub-block mode `mode` next to the `above` and `left` ones.
 pub(super) fn sub_mode_cost(above: SubMode, left: SubMode, mode: SubMode) -> u32 {
-    let probs = &BMODE_PROBS[usize::from(above)][usize::from(left)];
-    SUB_MODE_PATHS[usize::from(mode)]
-        .iter()
-        .map(|&(node, bit)| bit_cost(probs[node], bit))
-        .sum()
+    u32::from(SUB_MODE_COSTS[usize::from(above)][usize::from(left)][usize::from(mode)])
 }
+
+/// [`sub_mode_cost`] for every `[above][left][mode]`, worked out at compile time: the 4x4 mode
+/// search asks for it once per candidate mode.
+const SUB_MODE_COSTS: [[[u16; 10]; 10]; 10] = {
+    let mut table = [[[0_u16; 10]; 10]; 10];
+    let mut above = 0;
+    while above < 10 {
+        let mut left = 0;
+        while left < 10 {
+            let probs = &BMODE_PROBS[above][left];
+            let mut mode = 0;
+            while mode < 10 {
+                let path = SUB_MODE_PATHS[mode];
+                let (mut cost, mut i) = (0, 0);
+                while i < path.len() {
+                    let (node, bit) = path[i];
+                    cost += bit_cost(probs[node], bit);
+                    i += 1;
+                }
+                table[above][left][mode] = cost as u16;
+                mode += 1;
+            }
+            left += 1;
+        }
+        above += 1;
+    }
+    table
+};
 
 /// Writes the 16 sub-block modes of a `B_PRED` macroblock, each in the context of the modes
 /// above and to the left (`top` and `left`: the neighbouring macroblocks' edge modes).

@@ -100,6 +100,33 @@ fn lossy_sticker_decodes_with_alpha_and_quality() {
 }
 
 #[test]
+fn fast_effort_decodes_and_trades_size_for_speed() {
+    let image = sticker(128, 128);
+    let full = encode_lossy_webp(&image, 75).expect("encodes");
+    let options = LossyOptions {
+        quality: 75,
+        effort: Effort::Fast,
+    };
+    let fast = encode_lossy_webp_with(&image, &options).expect("encodes");
+    let (w, h, out) = decode(&fast);
+    assert_eq!((w, h), (128, 128), "decoded size");
+    assert!(
+        image
+            .data
+            .chunks(4)
+            .zip(out.chunks(4))
+            .all(|(a, b)| a[3] == b[3]),
+        "alpha is exact"
+    );
+    let psnr = psnr_premultiplied(&image.data, &out);
+    assert!(psnr >= 36.0, "fast effort PSNR {psnr:.2} dB");
+    assert_ne!(
+        fast, full,
+        "the fast mode searches less, so its stream differs"
+    );
+}
+
+#[test]
 fn lossy_high_quality_is_close() {
     round_trip(&sticker(96, 80), 95, 38.0);
 }

@@ -2,8 +2,6 @@
 //! generic over where the branches go (written, costed or counted), the macroblock's blocks in
 //! bitstream order with their non-zero contexts, and the per-frame probability update.
 
-use std::sync::LazyLock;
-
 use super::bool_encoder::BoolEncoder;
 use super::tables::{BANDS, CAT_BASE, CAT_PROBS, COEFF_PROBS, COEFF_UPDATE_PROBS};
 
@@ -19,23 +17,39 @@ pub(super) const TYPE_UV: usize = 2;
 /// Plane type of luma blocks with their own DC (`B_PRED` macroblocks).
 pub(super) const TYPE_Y_WITH_DC: usize = 3;
 
-/// Cost in 1/256 bit of an event of probability `p / 256`, for `p` in 0..=256 (0 is treated as 1).
-static COST: LazyLock<[u16; 257]> = LazyLock::new(|| {
-    std::array::from_fn(|p| {
-        let p = (p.max(1) as f64) / 256.0;
-        (-p.log2() * 256.0).round() as u16
-    })
-});
+/// Cost in 1/256 bit of an event of probability `p / 256`, for `p` in 0..=256 (0 is treated as
+/// 1): `round(-log2(p / 256) * 256)`, as a constant so that the cost loops look nothing up
+/// lazily (a test checks it against the formula).
+#[rustfmt::skip]
+const COST: [u16; 257] = [
+    2048, 2048, 1792, 1642, 1536, 1454, 1386, 1329, 1280, 1236, 1198, 1162, 1130, 1101, 1073, 1048,
+    1024, 1002, 980, 961, 942, 924, 906, 890, 874, 859, 845, 831, 817, 804, 792, 780,
+    768, 757, 746, 735, 724, 714, 705, 695, 686, 676, 668, 659, 650, 642, 634, 626,
+    618, 611, 603, 596, 589, 582, 575, 568, 561, 555, 548, 542, 536, 530, 524, 518,
+    512, 506, 501, 495, 490, 484, 479, 474, 468, 463, 458, 453, 449, 444, 439, 434,
+    430, 425, 420, 416, 412, 407, 403, 399, 394, 390, 386, 382, 378, 374, 370, 366,
+    362, 358, 355, 351, 347, 343, 340, 336, 333, 329, 326, 322, 319, 315, 312, 309,
+    305, 302, 299, 296, 292, 289, 286, 283, 280, 277, 274, 271, 268, 265, 262, 259,
+    256, 253, 250, 247, 245, 242, 239, 236, 234, 231, 228, 226, 223, 220, 218, 215,
+    212, 210, 207, 205, 202, 200, 197, 195, 193, 190, 188, 185, 183, 181, 178, 176,
+    174, 171, 169, 167, 164, 162, 160, 158, 156, 153, 151, 149, 147, 145, 143, 140,
+    138, 136, 134, 132, 130, 128, 126, 124, 122, 120, 118, 116, 114, 112, 110, 108,
+    106, 104, 102, 101, 99, 97, 95, 93, 91, 89, 87, 86, 84, 82, 80, 78,
+    77, 75, 73, 71, 70, 68, 66, 64, 63, 61, 59, 58, 56, 54, 53, 51,
+    49, 48, 46, 44, 43, 41, 40, 38, 36, 35, 33, 32, 30, 28, 27, 25,
+    24, 22, 21, 19, 18, 16, 15, 13, 12, 10, 9, 7, 6, 4, 3, 1,
+    0,
+];
 
 /// Cost in 1/256 bit of writing `bit` with probability `prob` of `false`.
 #[inline]
-pub(super) fn bit_cost(prob: u8, bit: bool) -> u32 {
+pub(super) const fn bit_cost(prob: u8, bit: bool) -> u32 {
     let p = if bit {
-        256 - usize::from(prob)
+        256 - prob as usize
     } else {
-        usize::from(prob)
+        prob as usize
     };
-    u32::from(COST[p])
+    COST[p] as u32
 }
 
 /// A token probability slot: plane type, band, context.
@@ -375,4 +389,18 @@ pub(super) fn choose_probs(stats: &TokenStats) -> (TokenProbs, Vec<bool>) {
         }
     }
     (probs, updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_table_is_the_formula() {
+        for (p, &cost) in COST.iter().enumerate() {
+            let prob = (p.max(1) as f64) / 256.0;
+            let expected = (-prob.log2() * 256.0).round();
+            assert_eq!(f64::from(cost), expected, "probability {p}/256");
+        }
+    }
 }
