@@ -70,8 +70,9 @@
 //! Measured against rlottie on the 387-file corpus (`cargo test --release --test integration corpus`,
 //! 5 frames per file at 512x512): on the frames where rlottie and ThorVG agree (>= 35 dB), 99.8 %
 //! of our frames are within 35 dB of rlottie (1620/1623), none below 20 dB. Render time
-//! (`tgs-converter bench-render`, the 115 512x512 corpus stickers, every frame, one thread): CPU
-//! median 0.72 ms per frame, evaluation and rasterization together (ThorVG 1.08 ms, rlottie 1.36 ms).
+//! (`tgs-converter bench-render`, the 115 512x512 corpus stickers, every frame, one thread): total
+//! CPU 0.67x ThorVG's and 0.49x rlottie's, evaluation and rasterization together (mean 1.08 ms per
+//! frame; ThorVG 1.60 ms, rlottie 2.18 ms, back to back; see `benches/README.md`).
 //!
 //! # Unsupported features
 //!
