@@ -230,15 +230,19 @@ fn convert_hostile_numbers_finish_quickly() {
         "d":[{"n":"d","v":{"a":0,"k":0.001}},{"n":"g","v":{"a":0,"k":0.001}}]}]}]}"#,
     )
     .expect("writes");
-    let out = dir.join("out.png");
+    convert_frame_without_hanging(&json, "15", &dir.join("out.png"));
+}
+
+/// Converts `frame` of `json` to `out`, which must succeed well before a hang would end.
+fn convert_frame_without_hanging(json: &Path, frame: &str, out: &Path) {
     let start = std::time::Instant::now();
     let res = run(bin()
         .arg("convert")
-        .arg(&json)
+        .arg(json)
         .arg("-o")
-        .arg(&out)
-        .args(["--frame", "15"]));
-    assert!(res.status.success(), "{}", stderr(&res));
+        .arg(out)
+        .args(["--frame", frame]));
+    assert!(res.status.success(), "frame {frame}: {}", stderr(&res));
     // Not a timing test of speed: a generous bound that only a hang would cross.
     assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
 }
@@ -263,16 +267,7 @@ fn convert_survives_an_easing_that_overshoots_to_1e87() {
     .expect("writes");
     for frame in ["0", "1"] {
         let out = dir.join(format!("out{frame}.png"));
-        let start = std::time::Instant::now();
-        let res = run(bin()
-            .arg("convert")
-            .arg(&json)
-            .arg("-o")
-            .arg(&out)
-            .args(["--frame", frame]));
-        assert!(res.status.success(), "frame {frame}: {}", stderr(&res));
-        // Not a timing test of speed: a generous bound that only a hang would cross.
-        assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+        convert_frame_without_hanging(&json, frame, &out);
         let image = crate::util::read_png(&out).expect("a PNG");
         let drawn = image.data.chunks_exact(4).filter(|px| px[3] > 0).count();
         // Frame 0 is the path as authored; at frame 1 all of it is about 1e87 px away.
