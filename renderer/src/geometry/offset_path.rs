@@ -272,13 +272,25 @@ fn last_intersection(a: PathSeg, b: PathSeg) -> Option<(f64, f64)> {
                     .map(|h| (h.line_t, h.segment_t)),
             );
         }
-        _ => subdivide(a, 0.0, 1.0, b, 0.0, 1.0, 0, &mut hits),
+        _ => {
+            let mut steps = MAX_SUBDIVISION_STEPS;
+            subdivide(a, 0.0, 1.0, b, 0.0, 1.0, 0, &mut steps, &mut hits);
+        }
     }
     hits.into_iter().max_by(|x, y| x.0.total_cmp(&y.0))
 }
 
+/// Most box pairs one curve/curve intersection may test.
+///
+/// Where two curves run along each other, every level of [`subdivide`] keeps most of its four
+/// box pairs, so the work grows fourfold per level; and at coordinates of 10^11 (a fuzzed mask
+/// expansion) the boxes never shrink below the tolerance before the depth limit. That took
+/// seconds per frame, past the render's time budget, which is only checked between layers. Real
+/// crossings are found within a few hundred tests; past the cap the crossings found so far stand.
+const MAX_SUBDIVISION_STEPS: u32 = 4096;
+
 /// Curve/curve intersection by recursive subdivision of bounding boxes (as lottie-web does),
-/// down to [`TOLERANCE`] / 10.
+/// down to [`TOLERANCE`] / 10, within `steps` box-pair tests.
 fn subdivide(
     a: PathSeg,
     a0: f64,
@@ -287,8 +299,13 @@ fn subdivide(
     b0: f64,
     b1: f64,
     depth: u32,
+    steps: &mut u32,
     hits: &mut Vec<(f64, f64)>,
 ) {
+    let Some(left) = steps.checked_sub(1) else {
+        return;
+    };
+    *steps = left;
     let (sa, sb) = (a.subsegment(a0..a1), b.subsegment(b0..b1));
     let (ba, bb) = (sa.bounding_box(), sb.bounding_box());
     if ba.x1 < bb.x0 || bb.x1 < ba.x0 || ba.y1 < bb.y0 || bb.y1 < ba.y0 {
@@ -307,10 +324,10 @@ fn subdivide(
         return;
     }
     let (am, bm) = ((a0 + a1) / 2.0, (b0 + b1) / 2.0);
-    subdivide(a, a0, am, b, b0, bm, depth + 1, hits);
-    subdivide(a, a0, am, b, bm, b1, depth + 1, hits);
-    subdivide(a, am, a1, b, b0, bm, depth + 1, hits);
-    subdivide(a, am, a1, b, bm, b1, depth + 1, hits);
+    subdivide(a, a0, am, b, b0, bm, depth + 1, steps, hits);
+    subdivide(a, a0, am, b, bm, b1, depth + 1, steps, hits);
+    subdivide(a, am, a1, b, b0, bm, depth + 1, steps, hits);
+    subdivide(a, am, a1, b, bm, b1, depth + 1, steps, hits);
 }
 
 fn push_seg(out: &mut BezPath, seg: PathSeg) {
@@ -491,5 +508,28 @@ mod tests {
             .count();
         // One line per side; the tips are arcs and the inner corners trims.
         assert_eq!(lines, 10, "{:?}", out.elements());
+    }
+
+    #[test]
+    fn offset_path_intersection_of_coincident_huge_curves_is_bounded() {
+        // Two copies of one curve 10^11 units long: every box pair overlaps at every level and
+        // no box gets small, so without the step cap this search is 4^40 box tests.
+        let c = kurbo::CubicBez::new((0.0, 0.0), (3e11, 1e11), (6e11, -1e11), (9e11, 0.0));
+        let mut steps = MAX_SUBDIVISION_STEPS;
+        let mut hits = Vec::new();
+        subdivide(
+            c.into(),
+            0.0,
+            1.0,
+            c.into(),
+            0.0,
+            1.0,
+            0,
+            &mut steps,
+            &mut hits,
+        );
+        assert_eq!(steps, 0, "the search stopped at the cap");
+        assert!(!hits.is_empty() && hits.len() < MAX_SUBDIVISION_STEPS as usize);
+        assert!(last_intersection(c.into(), c.into()).is_some());
     }
 }
