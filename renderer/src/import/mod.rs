@@ -1,9 +1,9 @@
 //! Import: Lottie JSON -> our immutable model.
 //!
-//! The JSON is parsed once into a document ([`json::Value`], see [`json`]) and walked leniently: missing fields take their
-//! defaults, wrong types and non-finite numbers read as absent, legacy keyframe forms are accepted,
-//! and unsupported items are dropped with one deduplicated warning each. Only malformed headers and
-//! safety limits are errors.
+//! The JSON is parsed once into a document ([`json::Value`], see [`json`]) and walked leniently:
+//! missing fields take their defaults, wrong types and non-finite numbers read as absent, legacy
+//! keyframe forms are accepted, and unsupported items are dropped with one deduplicated warning
+//! each. Only malformed headers and safety limits are errors.
 //!
 //! velato's schema is not used for the walk as a whole: deserializing a document into it rejects 44 %
 //! of real `.tgs` files (missing `p`, legacy keyframes, unknown layer types), and one bad field fails
@@ -98,7 +98,7 @@ fn asset_id(v: &Value) -> Option<String> {
     id_text(v.get("id")?)
 }
 
-/// An asset id or reference as text: a string, or a number as `serde_json` prints it.
+/// An asset id or reference as text: a string, or a number as the JSON writer prints it.
 fn id_text(v: &Value) -> Option<String> {
     match v.kind() {
         Kind::String(s) => Some(s.to_owned()),
