@@ -20,6 +20,15 @@ fn convert(server: &Server, query: &str, body: &[u8]) -> Response {
     res
 }
 
+/// Converts `query` twice: a miss that fills the output cache, then a hit from it.
+fn miss_then_hit(server: &Server, query: &str, body: &[u8]) -> (Response, Response) {
+    let first = convert(server, query, body);
+    let second = convert(server, query, body);
+    assert_eq!(first.header("x-output-cache"), Some("miss"), "{query}");
+    assert_eq!(second.header("x-output-cache"), Some("hit"), "{query}");
+    (first, second)
+}
+
 fn output_stats(server: &Server) -> serde_json::Value {
     server.stats()["outputCache"].clone()
 }
@@ -28,10 +37,7 @@ fn output_stats(server: &Server) -> serde_json::Value {
 fn output_cache_hit_skips_the_pipeline_and_returns_the_same_bytes() {
     let server = Server::start();
     let tgs = smiley_tgs();
-    let first = convert(&server, "?frame=10", &tgs);
-    let second = convert(&server, "?frame=10", &tgs);
-    assert_eq!(first.header("x-output-cache"), Some("miss"));
-    assert_eq!(second.header("x-output-cache"), Some("hit"));
+    let (first, second) = miss_then_hit(&server, "?frame=10", &tgs);
     assert_eq!(second.header("x-cache-hit"), Some("true"));
     assert_eq!(first.body, second.body, "identical bytes");
     assert_eq!(first.header("etag"), second.header("etag"));
@@ -265,10 +271,7 @@ fn base64_and_batch_items_use_the_output_cache() {
 fn output_cache_keeps_a_presets_choice_and_keys_by_preset() {
     let server = Server::start();
     let tgs = smiley_tgs();
-    let first = convert(&server, "?preset=telegram-emoji", &tgs);
-    let second = convert(&server, "?preset=telegram-emoji", &tgs);
-    assert_eq!(first.header("x-output-cache"), Some("miss"));
-    assert_eq!(second.header("x-output-cache"), Some("hit"));
+    let (first, second) = miss_then_hit(&server, "?preset=telegram-emoji", &tgs);
     assert_eq!(first.body, second.body);
     for name in ["x-preset", "x-preset-quality", "x-preset-fps"] {
         assert!(first.header(name).is_some(), "{name} on the fresh image");
