@@ -20,6 +20,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::json;
 
@@ -37,6 +38,10 @@ const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The target of the 10 ms median server time of the original service.
 const SERVER_TARGET_MS: f64 = 10.0;
+
+/// Warm-up requests in flight at once: enough to keep a few render threads busy, few enough that
+/// the server's admission by expected wait does not refuse first parses of many files.
+const WARM_UP_CONCURRENCY: usize = 4;
 
 /// One sticker to send, with its frame count.
 #[derive(Debug)]
@@ -158,9 +163,14 @@ pub(super) fn run(args: &BenchHttpArgs) -> CliResult {
     let duration = Duration::from_secs_f64(args.duration.max(0.001));
     let levels = actix_web::rt::System::new().block_on(async {
         let client = client();
-        // One untimed request per file, so that parsing is not what the first level measures.
-        let warm = (0..stickers.len()).map(|i| send(&client, &base, &stickers, i));
-        let warm = futures_util::future::join_all(warm).await;
+        // One untimed request per file, so that parsing is not what the first level measures;
+        // a few at a time, so that hundreds of first parses are not refused as overload.
+        let warm: Vec<Outcome> = futures_util::stream::iter(
+            (0..stickers.len()).map(|i| send(&client, &base, &stickers, i)),
+        )
+        .buffer_unordered(WARM_UP_CONCURRENCY)
+        .collect()
+        .await;
         if let Some(Outcome::Failed(err)) = warm.iter().find(|o| matches!(o, Outcome::Failed(_))) {
             return Err(format!("{url}: warm-up request failed: {err}"));
         }
