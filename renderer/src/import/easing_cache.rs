@@ -19,8 +19,49 @@ use crate::error::Error;
 /// keyframe's key a second time.
 #[derive(Debug, Default)]
 pub(crate) struct EasingCache {
-    by_key: HashMap<String, [f64; 4]>,
+    by_key: HashMap<Key, [f64; 4]>,
     by_keyframe: HashMap<usize, [f64; 4]>,
+}
+
+/// rlottie's cache key, without printing it: a name, or the tangents as rlottie prints them
+/// (`%.2f` of the `f32` value), kept as the `f64` bits of the value times 100 rounded to an
+/// integer, half to even, sign kept (so `-0.001` prints, and keys, as `-0.00`). Printing to two
+/// decimals is exactly that rounding of the exact binary value, and an `f32` times 100 is exact
+/// in `f64`. A name spelled like a printed key (`0.33_1.00_0.67_0.00`) is that key, as in
+/// rlottie, where both share one map.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    Name(String),
+    Curve([u64; 4]),
+}
+
+impl Key {
+    fn curve(values: [f64; 4]) -> Self {
+        Self::Curve(values.map(|v| hundredths(f64::from(v as f32))))
+    }
+
+    fn name(name: &str) -> Self {
+        let mut parts = name.split('_');
+        let mut curve = [0; 4];
+        for slot in &mut curve {
+            let Some(value) = parts
+                .next()
+                .and_then(|p| p.parse::<f64>().ok().filter(|v| format!("{v:.2}") == p))
+            else {
+                return Self::Name(name.to_owned());
+            };
+            *slot = hundredths(value);
+        }
+        if parts.next().is_some() {
+            return Self::Name(name.to_owned());
+        }
+        Self::Curve(curve)
+    }
+}
+
+/// `v` in hundredths, rounded half to even, as the bits of an `f64` (keeping `-0.0` apart).
+fn hundredths(v: f64) -> u64 {
+    (v * 100.0).round_ties_even().to_bits()
 }
 
 impl EasingCache {
@@ -50,19 +91,16 @@ fn first(v: Option<&Value>) -> f64 {
 }
 
 /// Returns the rlottie cache key and control points of a keyframe's tangents.
-pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (String, [f64; 4]) {
+pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (Key, [f64; 4]) {
     let (ix, iy) = (first(i.get("x")), first(i.get("y")));
     let (ox, oy) = (first(o.get("x")), first(o.get("y")));
     let named = match name.map(Value::kind) {
-        Some(Kind::String(s)) if !s.is_empty() => Some(s.to_owned()),
-        Some(Kind::Array(a)) => a.first().and_then(|n| n.as_str()).map(str::to_owned),
+        Some(Kind::String(s)) if !s.is_empty() => Some(s),
+        Some(Kind::Array(a)) => a.first().and_then(|n| n.as_str()),
         _ => None,
     };
-    // The key is printed from rlottie's f32 values; the curve keeps full precision.
-    let key = named.unwrap_or_else(|| {
-        let [a, b, c, d] = [ix, iy, ox, oy].map(|v| v as f32);
-        format!("{a:.2}_{b:.2}_{c:.2}_{d:.2}")
-    });
+    // The key is made from rlottie's f32 values; the curve keeps full precision.
+    let key = named.map_or_else(|| Key::curve([ix, iy, ox, oy]), Key::name);
     (key, [ox, oy, ix, iy])
 }
 
@@ -84,7 +122,11 @@ fn too_deep() -> Error {
 
 /// Checks the depth below a value that is not searched for keyframes.
 fn check_depth(v: &Value, depth: usize) -> Result<(), Error> {
-    if let Kind::Array(items) = v.kind() {
+    // Most values are numbers: one type decode for them (`kind` would also convert the number).
+    if !is_container(v) {
+        return Ok(());
+    }
+    if let Some(items) = v.as_array() {
         if depth > MAX_DEPTH {
             return Err(too_deep());
         }
@@ -99,8 +141,19 @@ fn check_depth(v: &Value, depth: usize) -> Result<(), Error> {
     obj.iter().try_for_each(|(_, c)| check_depth(c, depth + 1))
 }
 
+/// Whether a value is an array or an object, with one type decode.
+fn is_container(v: &Value) -> bool {
+    matches!(
+        sonic_rs::JsonValueTrait::get_type(v),
+        sonic_rs::JsonType::Array | sonic_rs::JsonType::Object
+    )
+}
+
 fn visit(v: &Value, cache: &mut EasingCache, depth: usize) -> Result<(), Error> {
-    if let Kind::Array(items) = v.kind() {
+    if !is_container(v) {
+        return Ok(());
+    }
+    if let Some(items) = v.as_array() {
         if depth > MAX_DEPTH {
             return Err(too_deep());
         }
@@ -166,10 +219,42 @@ mod tests {
             2,
             "the hold is not eased: {cache:?}"
         );
-        let curve = cache.by_key["0.30_1.00_0.33_0.00"];
+        let curve = cache.by_key[&Key::name("0.30_1.00_0.33_0.00")];
         assert!(
             (curve[0] - 0.33).abs() < 1e-6,
             "first keyframe's curve: {curve:?}"
+        );
+    }
+
+    /// The key is rlottie's printed `%.2f` key, without the printing.
+    #[test]
+    fn curve_keys_match_printed_keys() {
+        let printed = |v: f64| format!("{:.2}", v as f32);
+        let mut values = vec![
+            0.0, -0.0, 0.125, 0.375, -0.125, 0.005, 0.015, 0.025, -0.004, 1e39,
+        ];
+        // A deterministic spread of awkward values: near every hundredth and its halves.
+        for i in -2000..2000 {
+            let base = f64::from(i) / 200.0;
+            for d in [-1e-7, -1e-9, 0.0, 1e-9, 1e-7] {
+                values.push(base + d);
+            }
+        }
+        let key = |v: f64| Key::curve([v, 0.0, 0.0, 0.0]);
+        for (n, &a) in values.iter().enumerate() {
+            assert_eq!(
+                Key::name(&format!("{}_0.00_0.00_0.00", printed(a))),
+                key(a),
+                "{a}"
+            );
+            for &b in &values[n.saturating_sub(12)..n] {
+                assert_eq!(printed(a) == printed(b), key(a) == key(b), "{a} {b}");
+            }
+        }
+        assert_eq!(Key::name("pop"), Key::Name("pop".into()));
+        assert_eq!(
+            Key::name("0.3_1.00_0.33_0.00"),
+            Key::Name("0.3_1.00_0.33_0.00".into())
         );
     }
 }

@@ -134,12 +134,28 @@ pub(crate) fn num_at(obj: &Value, key: &str) -> Option<f64> {
 
 /// Reads `obj[key]` as a boolean (`true`, or a non-zero number).
 pub(crate) fn flag(obj: &Value, key: &str) -> bool {
-    match obj.get(key) {
+    flag_value(obj.get(key))
+}
+
+/// Reads a value as a boolean (`true`, or a non-zero number); absent is `false`.
+pub(crate) fn flag_value(v: Option<&Value>) -> bool {
+    match v {
         Some(v) => match v.kind() {
             Kind::Bool(b) => b,
             _ => num(Some(v)).is_some_and(|x| x != 0.0),
         },
         None => false,
+    }
+}
+
+/// Calls `f` with each key and value of an object, in file order (so that, storing what it is
+/// given, a repeated key ends with its last value); nothing for any other value. One pass over
+/// the pairs, for reading several fields of one object.
+pub(crate) fn for_each_field<'a>(obj: &'a Value, mut f: impl FnMut(&str, &'a Value)) {
+    if let Some(pairs) = sonic_rs::JsonContainerTrait::as_object(obj) {
+        for (k, v) in pairs.iter() {
+            f(k, v);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use kurbo::Vec2;
 
 use super::Ctx;
-use super::json::{Json as _, Kind, Value, flag, num, num_at, nums};
+use super::json::{Json, Kind, Value, flag_value, for_each_field, num, nums};
 use crate::interpolation::easing::{CubicEase, Easing};
 use crate::interpolation::spatial::SpatialCurve;
 use crate::model::property::{Keyframes, Property, Segment};
@@ -15,7 +15,7 @@ pub(crate) trait FromJson: Clone {
     fn from_json(v: &Value) -> Option<Self>;
 
     /// Builds a motion path between two keyframe values (positions only).
-    fn spatial(_start: &Self, _end: &Self, _kf: &Value) -> Option<Box<SpatialCurve>> {
+    fn spatial(_start: &Self, _end: &Self, _kf: &KeyframeFields<'_>) -> Option<Box<SpatialCurve>> {
         None
     }
 }
@@ -41,9 +41,9 @@ impl FromJson for Vec2 {
         vec2(v)
     }
 
-    fn spatial(start: &Self, end: &Self, kf: &Value) -> Option<Box<SpatialCurve>> {
-        let to = kf.get("to").and_then(vec2)?;
-        let ti = kf.get("ti").and_then(vec2)?;
+    fn spatial(start: &Self, end: &Self, kf: &KeyframeFields<'_>) -> Option<Box<SpatialCurve>> {
+        let to = kf.to.and_then(vec2)?;
+        let ti = kf.ti.and_then(vec2)?;
         SpatialCurve::new(*start, *end, to, ti).map(Box::new)
     }
 }
@@ -72,10 +72,17 @@ impl FromJson for PathData {
             Kind::Array(a) => a.first()?,
             _ => v,
         };
-        let list = |key: &str| obj.get(key).and_then(|l| l.as_array());
-        let vs = list("v")?;
-        let ins = list("i");
-        let outs = list("o");
+        let (mut vs, mut ins, mut outs, mut closed) = (None, None, None, None);
+        for_each_field(obj, |key, value| match key {
+            "v" => vs = Some(value),
+            "i" => ins = Some(value),
+            "o" => outs = Some(value),
+            "c" => closed = Some(value),
+            _ => {}
+        });
+        let vs = vs?.as_array()?;
+        let ins = ins.and_then(Json::as_array);
+        let outs = outs.and_then(Json::as_array);
         let at = |l: Option<&[Value]>, i: usize| {
             l.and_then(|l| l.get(i))
                 .and_then(vec2)
@@ -87,7 +94,7 @@ impl FromJson for PathData {
             .map(|(i, p)| [vec2(p).unwrap_or(Vec2::ZERO), at(ins, i), at(outs, i)])
             .collect();
         Some(Self {
-            closed: flag(obj, "c"),
+            closed: flag_value(closed),
             points,
         })
     }
@@ -99,13 +106,19 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
     let Some(v) = v else {
         return Property::Static(default);
     };
-    if v.get("x").is_some_and(|x| x.is_string()) {
-        ctx.warn("expressions are not supported; the static or keyframed value is used");
-    }
-    let Some(k) = v.is_object().then(|| v.get("k")) else {
+    if !v.is_object() {
         // A bare value where a property object was expected.
         return Property::Static(T::from_json(v).unwrap_or(default));
-    };
+    }
+    let (mut x, mut k) = (None, None);
+    for_each_field(v, |key, value| match key {
+        "x" => x = Some(value),
+        "k" => k = Some(value),
+        _ => {}
+    });
+    if x.is_some_and(Json::is_string) {
+        ctx.warn("expressions are not supported; the static or keyframed value is used");
+    }
     let Some(k) = k else {
         return Property::Static(default);
     };
@@ -126,18 +139,53 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
     }
 }
 
+/// The fields of a keyframe that the import reads, found in one pass over its pairs.
+#[derive(Default)]
+pub(crate) struct KeyframeFields<'a> {
+    t: Option<&'a Value>,
+    s: Option<&'a Value>,
+    e: Option<&'a Value>,
+    i: Option<&'a Value>,
+    o: Option<&'a Value>,
+    h: Option<&'a Value>,
+    to: Option<&'a Value>,
+    ti: Option<&'a Value>,
+}
+
+impl<'a> KeyframeFields<'a> {
+    fn of(kf: &'a Value) -> Self {
+        let mut f = Self::default();
+        for_each_field(kf, |key, value| {
+            let slot = match key {
+                "t" => &mut f.t,
+                "s" => &mut f.s,
+                "e" => &mut f.e,
+                "i" => &mut f.i,
+                "o" => &mut f.o,
+                "h" => &mut f.h,
+                "to" => &mut f.to,
+                "ti" => &mut f.ti,
+                _ => return,
+            };
+            *slot = Some(value);
+        });
+        f
+    }
+}
+
 struct RawKey<'a, T> {
     t: f64,
     s: Option<T>,
     e: Option<T>,
     json: &'a Value,
+    fields: KeyframeFields<'a>,
 }
 
-fn easing(kf: &Value, ctx: &Ctx) -> Easing {
-    if flag(kf, "h") {
+fn easing(kf: &Value, fields: &KeyframeFields<'_>, ctx: &Ctx) -> Easing {
+    if flag_value(fields.h) {
         return Easing::Hold;
     }
-    let (Some(o), Some(i)) = (kf.get("o"), kf.get("i")) else {
+    let (Some(o), Some(i)) = (fields.o, fields.i) else {
         return Easing::Curves(vec![CubicEase::LINEAR]);
     };
     if i.is_object()
@@ -174,11 +222,13 @@ fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property
     let mut raw: Vec<RawKey<'_, T>> = list
         .iter()
         .filter_map(|kf| {
+            let fields = KeyframeFields::of(kf);
             Some(RawKey {
-                t: num_at(kf, "t")?,
-                s: kf.get("s").and_then(T::from_json),
-                e: kf.get("e").and_then(T::from_json),
+                t: num(fields.t)?,
+                s: fields.s.and_then(T::from_json),
+                e: fields.e.and_then(T::from_json),
                 json: kf,
+                fields,
             })
         })
         .collect();
@@ -209,9 +259,9 @@ fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property
     for i in 0..raw.len() - 1 {
         let start = starts[i].clone();
         let end = raw[i].e.clone().unwrap_or_else(|| starts[i + 1].clone());
-        let spatial = T::spatial(&start, &end, raw[i].json);
+        let spatial = T::spatial(&start, &end, &raw[i].fields);
         segments.push(Segment {
-            easing: easing(raw[i].json, ctx),
+            easing: easing(raw[i].json, &raw[i].fields, ctx),
             start,
             end,
             spatial,
