@@ -25,10 +25,13 @@ pub const DEFAULT_QUEUE_MAX_BYTES: u64 = 256 * 1024 * 1024;
 pub const DEFAULT_CACHE_SIZE: usize = 1000;
 /// Default `CACHE_TTL_MS` (one hour).
 pub const DEFAULT_CACHE_TTL_MS: u64 = 3_600_000;
-/// Default `CACHE_MAX_BYTES` (512 MiB).
-pub const DEFAULT_CACHE_MAX_BYTES: u64 = 512 * 1024 * 1024;
-/// Default `OUTPUT_CACHE_BYTES` (64 MiB: about a thousand 512x512 stills).
-pub const DEFAULT_OUTPUT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// Default `CACHE_MAX_BYTES` (128 MiB). Entries weigh about what they hold (2.5 bytes per JSON
+/// byte, measured: `cargo bench --bench encode_corpus` with `STAGES=model`), at least 128 MiB /
+/// `CACHE_SIZE` each; with the output cache's default, the server stays under 200 MB resident
+/// (`benches/README.md`, "Memory").
+pub const DEFAULT_CACHE_MAX_BYTES: u64 = 128 * 1024 * 1024;
+/// Default `OUTPUT_CACHE_BYTES` (32 MiB: about 1,500 512x512 PNG stills).
+pub const DEFAULT_OUTPUT_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Default `MAX_BODY_BYTES` (64 MiB: a batch of base64 stickers).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// Default `MAX_BATCH_ITEMS`.

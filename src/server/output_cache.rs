@@ -139,6 +139,11 @@ impl EncodedImage {
         frames_encoded: u32,
     ) -> Self {
         let [a, b] = HighwayHasher::new(ETAG_KEY).hash128(&bytes);
+        // Encoders grow their output by doubling, so a file may hold twice its length; a cached
+        // image is weighed by its length and kept for long, so it gives the rest back (with 64 MiB
+        // of images cached the server held 130 MB more than without them, before this).
+        let mut bytes = bytes;
+        bytes.shrink_to_fit();
         Self {
             bytes: Bytes::from(bytes),
             etag: EntityTag::new_strong(format!("{a:016x}{b:016x}")),

@@ -1198,7 +1198,7 @@ fn serve_help_documents_every_setting_with_env_and_default() {
         ("HTTP_WORKERS", "0"),
         ("CACHE_SIZE", "1000"),
         ("CACHE_TTL_MS", "3600000"),
-        ("CACHE_MAX_BYTES", "536870912"),
+        ("CACHE_MAX_BYTES", "134217728"),
         ("MAX_INPUT_BYTES", "10485760"),
         ("MAX_JSON_BYTES", "67108864"),
         ("MAX_OUTPUT_SIDE", "2048"),

@@ -93,7 +93,7 @@ fn output_cache_hit_skips_the_pipeline_and_returns_the_same_bytes() {
         "tgs_output_cache_misses_total 4",
         "tgs_output_cache_entries 4",
         "# TYPE tgs_output_cache_bytes gauge",
-        "tgs_output_cache_capacity_bytes 67108864",
+        "tgs_output_cache_capacity_bytes 33554432",
         "tgs_output_cache_evictions_total 0",
     ] {
         assert!(
