@@ -8,17 +8,52 @@
 //!
 //! Run: `cargo bench --bench encode_corpus`. Environment: `TGS_CORPUS`, default
 //! `../shared/corpus`; `RUNS`, default 7; `STAGES`, a comma list of `parse`, `value`
-//! (`serde_json`'s `Value` alone, for comparison), `png`, `webp`, default all; `LIMIT`, the first
+//! (`serde_json`'s `Value` alone, for comparison), `model` (the heap bytes a parsed animation
+//! keeps, per byte of its JSON: the server's cache weighs entries by it), `png`, `webp`, default
+//! all; `LIMIT`, the first
 //! N stickers only; `VERBOSE=1` prints one line per sticker; `DUMP_FRAMES=DIR` writes the frames
 //! there as raw 512x512 RGBA; `CLOCK=cpu` times by the thread's own CPU time instead of the
 //! wall clock, so that time spent preempted by other work on a busy machine is not counted. On a shared machine pin it to one core:
 //! `taskset -c 1 cargo bench --bench encode_corpus`. See `benches/README.md`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use tgs_converter::encode::{self, Image, ImageFormat};
 use tgs_converter::pipeline::{self, Limits};
+
+/// The system allocator, counting the bytes live, for the `model` stage.
+struct Counting;
+
+/// Bytes allocated and not yet freed, over the whole process.
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed on to `System` unchanged; only a counter is updated beside it.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+        // SAFETY: the caller's contract is `System`'s.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 /// The frame measured, as in the issue.
 const FRAME: u32 = 30;
@@ -35,6 +70,7 @@ struct Sticker {
 #[derive(Default)]
 struct Row {
     parse_ms: f64,
+    model_bytes: usize,
     value_ms: f64,
     png_ms: f64,
     png_bytes: usize,
@@ -89,6 +125,12 @@ fn main() {
             row.parse_ms = time(runs, || {
                 pipeline::parse(&sticker.json).expect("parses");
             });
+        }
+        if stage("model") {
+            let before = LIVE_BYTES.load(Ordering::Relaxed);
+            let animation = pipeline::parse(&sticker.json).expect("parses");
+            row.model_bytes = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+            drop(animation);
         }
         if stage("value") {
             row.value_ms = time(runs, || {
@@ -147,6 +189,23 @@ fn main() {
             json_bytes as f64 / 1e3 / parse_ms,
             json_bytes,
             median(&mut rates)
+        );
+    }
+    if stage("model") {
+        let json_bytes: usize = stickers.iter().map(|s| s.json.len()).sum();
+        let model_bytes = sum_of(|r| r.model_bytes);
+        let mut ratios: Vec<f64> = stickers
+            .iter()
+            .zip(&rows)
+            .map(|(s, r)| r.model_bytes as f64 / s.json.len() as f64)
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "model:       {:.2} heap bytes per JSON byte aggregate ({model_bytes} / {json_bytes}), median {:.2}, p90 {:.2}, max {:.2}",
+            model_bytes as f64 / json_bytes as f64,
+            ratios[ratios.len() / 2],
+            ratios[ratios.len() * 9 / 10],
+            ratios[ratios.len() - 1]
         );
     }
     if stage("value") {
