@@ -149,7 +149,7 @@ fn cached(state: &AppState, key: Option<&OutputKey>) -> Option<Rendered> {
     })
 }
 
-/// Decode, look up or parse, render and encode, and keep the image under `key` in the output
+/// Look up (or decode and parse), render and encode, and keep the image under `key` in the output
 /// cache; runs on a render thread. An animation is this one job too: its frames fan out over the
 /// render pool's threads from here.
 fn render(
@@ -159,8 +159,7 @@ fn render(
     key: Option<OutputKey>,
 ) -> Result<Rendered, ApiError> {
     let limits = &state.config.limits;
-    let json = pipeline::decode(input, limits)?;
-    let lookup = state.animations.get_or_parse(&json)?;
+    let lookup = state.animations.get_or_parse(input, limits)?;
     let animation = &lookup.animation;
     if let Some(preset) = params.preset {
         let options = PresetOptions {
@@ -490,8 +489,9 @@ pub(super) async fn info(
         input.len(),
         Instant::now(),
         move || -> Result<_, ApiError> {
-            let json = pipeline::decode(&input, &job_state.config.limits)?;
-            let lookup = job_state.animations.get_or_parse(&json)?;
+            let lookup = job_state
+                .animations
+                .get_or_parse(&input, &job_state.config.limits)?;
             Ok((pipeline::info(&lookup.animation), lookup.hit))
         },
     )
