@@ -312,7 +312,7 @@ fn new_encoder(
     Ok(match format {
         ImageFormat::WebP => Box::new(AnimatedWebPEncoder::new(
             timeline,
-            StillWebPFrames { quality },
+            StillWebPFrames::new(quality),
         )?),
         ImageFormat::Png | ImageFormat::Apng => Box::new(ApngEncoder::new(timeline)),
         ImageFormat::Gif => Box::new(GifEncoder::new(timeline, &sample()?)?),
