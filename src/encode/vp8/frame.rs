@@ -8,7 +8,9 @@ use super::modes::{put_sub_modes, put_uv_mode, put_y_mode};
 use super::predict::B_DC;
 use super::quant::Quantiser;
 use super::tables::COEFF_UPDATE_PROBS;
-use super::tokens::{NzContext, TokenProbs, TokenRecord, TokenSink, choose_probs, put_mb_tokens};
+use super::tokens::{
+    NzContext, TokenProbs, TokenSink, TokenStats, TokenWriter, choose_probs, put_mb_tokens,
+};
 use super::yuv::Planes;
 
 /// Encodes the planes as a VP8 key frame (the payload of a `VP8 ` chunk).
@@ -24,13 +26,17 @@ pub(super) fn encode_frame(
     let decisions = analysis::analyse(planes, quant, settings);
 
     // Token statistics with the contexts as the decoder will see them, then better
-    // probabilities; the walk is recorded, so writing the partition only replays it.
-    let mut record = TokenRecord::with_capacity(decisions.store.len() * 8);
-    walk_tokens(&mut record, &decisions, planes.mb_w);
-    let (probs, updated) = choose_probs(record.counts());
+    // probabilities.
+    let mut stats = TokenStats::default();
+    walk_tokens(&mut stats, &decisions, planes.mb_w);
+    let (probs, updated) = choose_probs(&stats);
 
     let mut tokens = BoolEncoder::with_capacity(decisions.store.len() * 4);
-    record.replay(&probs, &mut tokens);
+    let mut writer = TokenWriter {
+        enc: &mut tokens,
+        probs: &probs,
+    };
+    walk_tokens(&mut writer, &decisions, planes.mb_w);
     let tokens = tokens.finish();
 
     let head = first_partition(&decisions, &quant, &probs, &updated, planes.mb_w);

@@ -68,6 +68,26 @@ pub(super) trait TokenSink {
     fn fixed(&mut self, prob: u8, bit: bool);
 }
 
+/// Writes tokens with the given probabilities.
+pub(super) struct TokenWriter<'a> {
+    /// The token partition.
+    pub(super) enc: &'a mut BoolEncoder,
+    /// The frame's probabilities.
+    pub(super) probs: &'a TokenProbs,
+}
+
+impl TokenSink for TokenWriter<'_> {
+    #[inline]
+    fn node(&mut self, s: Slot, node: usize, bit: bool) {
+        self.enc.put(self.probs[s.plane][s.band][s.ctx][node], bit);
+    }
+
+    #[inline]
+    fn fixed(&mut self, prob: u8, bit: bool) {
+        self.enc.put(prob, bit);
+    }
+}
+
 /// Sums the cost, in 1/256 bit, of the tokens under the default probabilities (what the
 /// mode decisions compare before the frame's own probabilities are known).
 #[derive(Debug, Default)]
@@ -85,65 +105,34 @@ impl TokenSink for TokenCost {
     }
 }
 
-/// Token probability slots and tree nodes, flat: `((plane * 8 + band) * 3 + ctx) * 11 + node`,
-/// the bitstream order of the probability updates.
-const NODES: usize = 4 * 8 * 3 * 11;
+/// `(false, true)` branch counts per token probability slot.
+pub(super) type BranchCounts = [[[[[u32; 2]; 11]; 3]; 8]; 4];
 
-/// `(false, true)` branch counts per flat slot and node (see [`NODES`]).
-pub(super) type BranchCounts = [[u32; 2]; NODES];
-
-/// A frame's token branches recorded in order, with the branch counts per slot: the one walk
-/// over the levels both chooses the probabilities and, replayed with them, writes the token
-/// partition.
-pub(super) struct TokenRecord {
-    /// Each branch as an index into the table [`TokenRecord::replay`] builds (below [`NODES`]
-    /// a slot's node, above it `NODES + probability` for a fixed-probability bit), the bit in
-    /// bit 15.
-    events: Vec<u16>,
-    counts: Box<BranchCounts>,
+/// Counts, per probability slot, how often each branch was taken, to choose updated
+/// probabilities.
+#[derive(Debug)]
+pub(super) struct TokenStats {
+    /// `[type][band][ctx][node]` -> (false count, true count).
+    pub(super) counts: Box<BranchCounts>,
 }
 
-impl TokenRecord {
-    /// An empty record with room for `capacity` branches.
-    pub(super) fn with_capacity(capacity: usize) -> Self {
+impl Default for TokenStats {
+    fn default() -> Self {
         Self {
-            events: Vec::with_capacity(capacity),
-            counts: Box::new([[0; 2]; NODES]),
-        }
-    }
-
-    /// The branch counts so far.
-    pub(super) fn counts(&self) -> &BranchCounts {
-        &self.counts
-    }
-
-    /// Writes the recorded branches into `enc` with the slots' probabilities `probs`.
-    pub(super) fn replay(&self, probs: &TokenProbs, enc: &mut BoolEncoder) {
-        let mut table = [0_u8; NODES + 256];
-        let flat = probs.as_flattened().as_flattened().as_flattened();
-        table[..NODES].copy_from_slice(flat);
-        for (p, slot) in table[NODES..].iter_mut().enumerate() {
-            *slot = p as u8;
-        }
-        for &event in &self.events {
-            enc.put(table[usize::from(event & 0x7fff)], event & 0x8000 != 0);
+            counts: Box::new([[[[[0; 2]; 11]; 3]; 8]; 4]),
         }
     }
 }
 
-impl TokenSink for TokenRecord {
+impl TokenSink for TokenStats {
     #[inline]
     fn node(&mut self, s: Slot, node: usize, bit: bool) {
-        let i = ((s.plane * 8 + s.band) * 3 + s.ctx) * 11 + node;
-        self.counts[i][usize::from(bit)] += 1;
-        self.events.push(i as u16 | u16::from(bit) << 15);
+        self.counts[s.plane][s.band][s.ctx][node][usize::from(bit)] += 1;
     }
 
+    /// Fixed-probability bits have nothing to update.
     #[inline]
-    fn fixed(&mut self, prob: u8, bit: bool) {
-        self.events
-            .push((NODES + usize::from(prob)) as u16 | u16::from(bit) << 15);
-    }
+    fn fixed(&mut self, _prob: u8, _bit: bool) {}
 }
 
 /// Walks the levels of one block, in scan order from position `first`; `end` is one past the
@@ -368,14 +357,14 @@ pub(super) fn put_mb_tokens<S: TokenSink>(
 /// Chooses updated token probabilities where the saving pays for the update (RFC 6386
 /// section 13.4): each slot's new probability is the observed frequency of its `false`
 /// branch. Returns the probabilities and, per slot in bitstream order, whether it changed.
-pub(super) fn choose_probs(counts: &BranchCounts) -> (TokenProbs, Vec<bool>) {
+pub(super) fn choose_probs(stats: &TokenStats) -> (TokenProbs, Vec<bool>) {
     let mut probs = COEFF_PROBS;
     let mut updated = Vec::with_capacity(4 * 8 * 3 * 11);
     for t in 0..4 {
         for b in 0..8 {
             for c in 0..3 {
                 for n in 0..11 {
-                    let [n0, n1] = counts[((t * 8 + b) * 3 + c) * 11 + n];
+                    let [n0, n1] = stats.counts[t][b][c][n];
                     let old = COEFF_PROBS[t][b][c][n];
                     let upd = COEFF_UPDATE_PROBS[t][b][c][n];
                     let total = n0 + n1;
