@@ -9,16 +9,19 @@
 /// Writes the premultiplied RGBA8 pixels of `premultiplied` into `out` as straight RGBA8,
 /// replacing its contents (the same length).
 pub fn unpremultiply_into(premultiplied: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    // Zeroed memory: transparent runs are left as they are.
-    out.resize(premultiplied.len(), 0);
+    if out.len() != premultiplied.len() {
+        // A fresh zeroed allocation (no fill pass); every chunk is written below anyway.
+        *out = vec![0; premultiplied.len()];
+    }
     let (src, src_tail) = premultiplied.as_chunks::<16>();
     let (dst, dst_tail) = out.as_chunks_mut::<16>();
     for (s, d) in src.iter().zip(dst) {
         let alphas = [s[3], s[7], s[11], s[15]];
         if alphas == [255; 4] {
             *d = *s;
-        } else if alphas != [0; 4] {
+        } else if alphas == [0; 4] {
+            *d = [0; 16];
+        } else {
             let (s, _) = s.as_chunks::<4>();
             let (d, _) = d.as_chunks_mut::<4>();
             for (p, q) in s.iter().zip(d) {
