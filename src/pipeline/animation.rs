@@ -312,7 +312,7 @@ fn new_encoder(
     Ok(match format {
         ImageFormat::WebP => Box::new(AnimatedWebPEncoder::new(
             timeline,
-            StillWebPFrames { quality },
+            StillWebPFrames::new(quality),
         )?),
         ImageFormat::Png | ImageFormat::Apng => Box::new(ApngEncoder::new(timeline)),
         ImageFormat::Gif => Box::new(GifEncoder::new(timeline, &sample()?)?),
@@ -521,7 +521,7 @@ fn render_all(
                     _ => slot.insert(new_pixmap(w, h)?),
                 };
                 raster::render_within(animation, schedule.time(j), budget, pixmap)?;
-                pixmap.write_straight_rgba8(&mut data);
+                encode::unpremultiply_into(pixmap.data(), &mut data);
                 Ok(())
             })?;
             let mut image = Image {

@@ -136,6 +136,7 @@ pub(crate) fn changed_rect(previous: &Image, next: &Image) -> Rect {
         .chunks_exact(stride)
         .zip(next.data.chunks_exact(stride));
     let (mut top, mut bottom) = (None, 0);
+    // Columns `left..=right` are known to change; `left > right` while none is.
     let (mut left, mut right) = (next.width as usize, 0);
     for (y, (a, b)) in rows.enumerate() {
         if a == b {
@@ -144,18 +145,14 @@ pub(crate) fn changed_rect(previous: &Image, next: &Image) -> Rect {
         top.get_or_insert(y);
         bottom = y;
         // Only the parts of the row outside the columns already known to change need a look.
-        let first = a
-            .chunks_exact(4)
-            .zip(b.chunks_exact(4))
-            .position(|(p, q)| p != q);
-        let last = a
-            .chunks_exact(4)
-            .zip(b.chunks_exact(4))
-            .rposition(|(p, q)| p != q);
-        if let (Some(first), Some(last)) = (first, last) {
-            left = left.min(first);
-            right = right.max(last);
+        if let Some(first) = first_difference(&a[..left * 4], &b[..left * 4]) {
+            left = first / 4;
         }
+        let from = (right + 1).max(left) * 4;
+        if let Some(last) = last_difference(&a[from..], &b[from..]) {
+            right = (from + last) / 4;
+        }
+        right = right.max(left);
     }
     match top {
         None => Rect {
@@ -171,6 +168,36 @@ pub(crate) fn changed_rect(previous: &Image, next: &Image) -> Rect {
             height: (bottom - top + 1) as u32,
         },
     }
+}
+
+/// Index of the first byte where `a` and `b` (same length) differ, compared 8 bytes at a time.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    let (wa, ta) = a.as_chunks::<8>();
+    let (wb, tb) = b.as_chunks::<8>();
+    for (i, (x, y)) in wa.iter().zip(wb).enumerate() {
+        let d = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+        if d != 0 {
+            return Some(i * 8 + d.trailing_zeros() as usize / 8);
+        }
+    }
+    let base = wa.len() * 8;
+    ta.iter()
+        .zip(tb)
+        .position(|(x, y)| x != y)
+        .map(|i| base + i)
+}
+
+/// Index of the last byte where `a` and `b` (same length) differ, compared 8 bytes at a time.
+fn last_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    let (ha, wa) = a.as_rchunks::<8>();
+    let (hb, wb) = b.as_rchunks::<8>();
+    for (i, (x, y)) in wa.iter().zip(wb).enumerate().rev() {
+        let d = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+        if d != 0 {
+            return Some(ha.len() + i * 8 + 7 - d.leading_zeros() as usize / 8);
+        }
+    }
+    ha.iter().zip(hb).rposition(|(x, y)| x != y)
 }
 
 /// The pixels of `rect` of `image`.
@@ -265,7 +292,7 @@ mod tests {
         };
         let expected: Vec<Vec<u8>> = frames().into_iter().map(|f| f.image.data).collect();
         let mut webp =
-            Box::new(AnimatedWebPEncoder::new(timeline, StillWebPFrames { quality: 100 }).unwrap());
+            Box::new(AnimatedWebPEncoder::new(timeline, StillWebPFrames::new(100)).unwrap());
         let mut apng = Box::new(ApngEncoder::new(timeline));
         // Two batches, so the frame before a batch's first comes from the previous batch.
         let mut all = frames();
@@ -311,6 +338,47 @@ mod tests {
         assert_eq!((cropped.width, cropped.height), (3, 2));
         assert_eq!(cropped.data[2 * 4 + 1], 9, "(3, 1) is (2, 0) of the crop");
         assert_eq!(changed_rect(&blank, &blank).width, 1, "equal frames: 1x1");
+    }
+
+    #[test]
+    fn changed_rect_matches_a_pixel_by_pixel_search() {
+        // Scattered changes on canvases whose rows are not a multiple of 8 bytes wide either.
+        let mut seed = 0x2545_f491_u32;
+        let mut rand = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize % n
+        };
+        for (w, h) in [(1, 1), (3, 2), (17, 9), (40, 33)] {
+            let blank = Image {
+                width: w,
+                height: h,
+                data: vec![7; (w * h * 4) as usize],
+            };
+            for changes in 1..6 {
+                let mut next = blank.clone();
+                let mut expected: Option<(usize, usize, usize, usize)> = None;
+                for _ in 0..changes {
+                    let (x, y) = (rand(w as usize), rand(h as usize));
+                    next.data[(y * w as usize + x) * 4 + rand(4)] ^= 1 + rand(200) as u8;
+                    let e = expected.get_or_insert((x, y, x, y));
+                    *e = (e.0.min(x), e.1.min(y), e.2.max(x), e.3.max(y));
+                }
+                let (x0, y0, x1, y1) = expected.unwrap();
+                let want = Rect {
+                    x: x0 as u32,
+                    y: y0 as u32,
+                    width: (x1 - x0 + 1) as u32,
+                    height: (y1 - y0 + 1) as u32,
+                };
+                assert_eq!(
+                    changed_rect(&blank, &next),
+                    want,
+                    "{w}x{h}, {changes} changes"
+                );
+            }
+        }
     }
 
     #[test]

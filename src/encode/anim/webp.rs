@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::{
     AnimationEncoder, Rect, TimedFrame, Timeline, changed_rect, check_frame, crop, to_units,
 };
+use crate::encode::vp8::{Effort, LossyOptions, encode_lossy_frame_with};
 use crate::encode::{EncodeError, Image, encode_webp};
 
 /// One frame's image chunks, ready to go inside an `ANMF` chunk.
@@ -35,15 +36,39 @@ pub trait FrameEncoder: Sync {
     fn is_exact(&self) -> bool;
 }
 
-/// Frames encoded by the still encoder ([`encode_webp`]) at a quality, its file taken apart.
+/// Frames encoded as the still encoder ([`encode_webp`]) encodes them at a quality: lossy frames
+/// straight from the VP8 encoder with `effort`, lossless ones from the still file taken apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StillWebPFrames {
     /// Quality 1-100, as for a still WebP (100 is exact).
     pub quality: u8,
+    /// The lossy encoder's mode search effort (quality below 100).
+    pub effort: Effort,
+}
+
+impl StillWebPFrames {
+    /// Frames at `quality` with the encoder's full effort.
+    pub fn new(quality: u8) -> Self {
+        Self {
+            quality,
+            effort: Effort::Full,
+        }
+    }
 }
 
 impl FrameEncoder for StillWebPFrames {
     fn encode_frame(&self, image: &Image) -> Result<WebPFrame, EncodeError> {
+        if self.quality < 100 {
+            let options = LossyOptions {
+                quality: self.quality,
+                effort: self.effort,
+            };
+            let frame = encode_lossy_frame_with(image, &options)?;
+            let mut chunks = Vec::with_capacity(2);
+            chunks.extend(frame.alpha.map(|alpha| (*b"ALPH", alpha)));
+            chunks.push((*b"VP8 ", frame.vp8));
+            return Ok(WebPFrame { chunks });
+        }
         let file = encode_webp(image, self.quality)?;
         image_chunks(&file)
     }
@@ -318,9 +343,8 @@ mod tests {
 
     #[test]
     fn animated_webp_has_one_anmf_per_frame_and_exact_durations() {
-        let mut enc = Box::new(
-            AnimatedWebPEncoder::new(timeline(), StillWebPFrames { quality: 100 }).unwrap(),
-        );
+        let mut enc =
+            Box::new(AnimatedWebPEncoder::new(timeline(), StillWebPFrames::new(100)).unwrap());
         enc.add_frames(vec![frame(10, 0, 1), frame(200, 1, 3)])
             .unwrap();
         enc.add_frames(vec![frame(255, 3, 4)]).unwrap();
@@ -404,7 +428,7 @@ mod tests {
             loop_count: 0,
         };
         let mut enc =
-            Box::new(AnimatedWebPEncoder::new(timeline, StillWebPFrames { quality: 90 }).unwrap());
+            Box::new(AnimatedWebPEncoder::new(timeline, StillWebPFrames::new(90)).unwrap());
         let frames = expected
             .iter()
             .enumerate()

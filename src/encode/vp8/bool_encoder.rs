@@ -34,8 +34,20 @@ impl BoolEncoder {
         } else {
             self.range = split;
         }
-        // Renormalise: shift until the range is back in 128..=255, one bit at a time as the
-        // carry test needs the top bit of `bottom` before each shift.
+        if self.range >= 128 {
+            return;
+        }
+        // Renormalise: shift until the range is back in 128..=255. In one go when no bit
+        // shifted out of `bottom` is set (no carry) and no byte completes: the same result as
+        // the loop below, which is needed otherwise.
+        let shift = self.range.leading_zeros() - 24;
+        if shift < self.bit_count && self.bottom >> (32 - shift) == 0 {
+            self.range <<= shift;
+            self.bottom <<= shift;
+            self.bit_count -= shift;
+            return;
+        }
+        // One bit at a time, as the carry test needs the top bit of `bottom` before each shift.
         while self.range < 128 {
             self.range <<= 1;
             if self.bottom & (1 << 31) != 0 {
