@@ -26,6 +26,7 @@
 //! | module | what |
 //! |---|---|
 //! | `frame` | [`FrameRenderer`]: animation x time -> pixels within a [`Budget`], buffers kept between frames |
+//! | `damage` | what changed since the frame before, and where: the region to paint again |
 //! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels, layers and masks |
 //! | `outline` | paths and strokes -> outlines in output pixels, on the references' grid |
 //! | `paint` | draw-list brushes -> vello_cpu paints, with a guard for its gradient tables |
@@ -34,6 +35,7 @@
 
 #![forbid(unsafe_code)]
 
+mod damage;
 mod frame;
 mod outline;
 mod paint;
