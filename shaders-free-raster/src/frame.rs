@@ -8,7 +8,7 @@ use std::time::Instant;
 use renderer::{Animation, Budget, DrawList, Error, Evaluator, Time};
 
 use crate::damage::{PixelRect, Unit, damage, split_units};
-use crate::rasterizer::{check_offscreen, fit_transform};
+use crate::output::{check_offscreen, fit_transform};
 use crate::{Pixmap, Rasterizer};
 
 /// Renders frames of animations into pixmaps.
