@@ -19,7 +19,7 @@ pub fn stroke_scale(m: Affine) -> f64 {
 }
 
 /// One drawing operation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum DrawCommand {
     /// Fills `path`, transformed by `transform`, with `brush` (opacity already folded into it).
     ///
@@ -90,7 +90,7 @@ pub enum DrawCommand {
 }
 
 /// A clip outline for [`DrawCommand::PushLayer`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Clip {
     /// The outline, in local coordinates.
     pub path: BezPath,

@@ -2,10 +2,13 @@
 //! their buffers kept from frame to frame, within a [`Budget`].
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use renderer::{Animation, Budget, DrawList, Error, Evaluator, Time};
 
+use crate::damage::{PixelRect, Unit, damage, split_units};
+use crate::output::{check_offscreen, fit_transform};
 use crate::{Pixmap, Rasterizer};
 
 /// Renders frames of animations into pixmaps.
@@ -13,12 +16,32 @@ use crate::{Pixmap, Rasterizer};
 /// Keeps the evaluator's and the rasterizer's buffers and the draw list between calls, so that
 /// rendering frame after frame does not allocate. Keep one per thread, or call [`render`], which
 /// keeps one per thread for you.
+///
+/// Rendering the frames of an animation in order into the same pixmap paints only what changed:
+/// when the pixmap still holds the frame this renderer drew last, the parts of the new frame's
+/// draw list that differ from that frame's are found (see `damage`), and only the rectangle they
+/// cover, before and after, is painted again; a frame that draws exactly what the last one drew
+/// leaves the pixmap as it is. The pixels are the same as when the frame is drawn whole.
 #[derive(Debug, Default)]
 pub struct FrameRenderer {
     evaluator: Evaluator,
     list: DrawList,
     rasterizer: Rasterizer,
+    /// The draw list of the frame drawn last, and its units (valid while `last_content` is not 0).
+    last_list: DrawList,
+    last_units: Vec<Unit>,
+    units: Vec<Unit>,
+    /// What the frame drawn last is named in the pixmap it was drawn into ([`Pixmap::content`]);
+    /// 0 when there is no such frame.
+    last_content: u64,
 }
+
+/// Names every frame drawn, in every renderer, with a number never used before.
+static NEXT_CONTENT: AtomicU64 = AtomicU64::new(1);
+
+/// Paint the damaged region alone while it is at most this share of the output (in tenths);
+/// a larger region is painted with the rest, which saves copying it from a scratch pixmap.
+const MAX_REGION_TENTHS: u64 = 7;
 
 impl FrameRenderer {
     /// Creates a frame renderer with empty buffers.
@@ -44,8 +67,56 @@ impl FrameRenderer {
         let started = Instant::now();
         self.evaluator
             .evaluate_within(animation, time, budget, &mut self.list)?;
-        self.rasterizer
-            .render_within(&self.list, budget, started, pixmap)
+        let (width, height) = pixmap.size_u16();
+        let view = fit_transform(self.list.width, self.list.height, width, height);
+        let split = split_units(&self.list.commands, view, width, height, &mut self.units);
+        let holds_last = self.last_content != 0
+            && pixmap.content() == self.last_content
+            && (self.list.width, self.list.height) == (self.last_list.width, self.last_list.height);
+        let region = if split && holds_last {
+            damage(
+                &self.last_list.commands,
+                &self.last_units,
+                &self.list.commands,
+                &self.units,
+            )
+        } else {
+            PixelRect::full(width, height)
+        };
+        let full = u64::from(width) * u64::from(height);
+        let result = if region.is_empty() {
+            // Nothing to draw, but the frame must be within the budget as if it were drawn.
+            check_offscreen(&self.list, budget, pixmap)
+        } else if region.area() * 10 <= full * MAX_REGION_TENTHS {
+            self.rasterizer.render_region_within(
+                &self.list,
+                &self.units,
+                region,
+                budget,
+                started,
+                pixmap,
+            )
+        } else {
+            self.rasterizer
+                .render_within(&self.list, budget, started, pixmap)
+        };
+        std::mem::swap(&mut self.list, &mut self.last_list);
+        std::mem::swap(&mut self.units, &mut self.last_units);
+        if result.is_ok() && split {
+            self.last_content = NEXT_CONTENT.fetch_add(1, Ordering::Relaxed);
+            pixmap.set_content(self.last_content);
+        } else {
+            self.last_content = 0;
+        }
+        result
+    }
+
+    /// Forgets the frame drawn last, so that the next frame is drawn whole, as if it were the
+    /// first: without the pixels of the frame before, and without the outlines kept from it
+    /// (their buffers stay allocated).
+    pub fn forget_last_frame(&mut self) {
+        self.last_content = 0;
+        self.rasterizer.forget_outlines();
     }
 }
 

@@ -26,7 +26,9 @@
 //! | module | what |
 //! |---|---|
 //! | `frame` | [`FrameRenderer`]: animation x time -> pixels within a [`Budget`], buffers kept between frames |
+//! | `damage` | what changed since the frame before, and where: the region to paint again |
 //! | `rasterizer` | [`Rasterizer`]: [`DrawList`](renderer::DrawList) -> pixels, layers and masks |
+//! | `output` | the view transform fitting a composition to the output; offscreen pixels needed |
 //! | `outline` | paths and strokes -> outlines in output pixels, on the references' grid |
 //! | `paint` | draw-list brushes -> vello_cpu paints, with a guard for its gradient tables |
 //! | `pixmap` | [`Pixmap`]: the output buffer, premultiplied, and its straight-alpha copy |
@@ -34,8 +36,10 @@
 
 #![forbid(unsafe_code)]
 
+mod damage;
 mod frame;
 mod outline;
+mod output;
 mod paint;
 mod pixmap;
 mod rasterizer;

@@ -95,6 +95,13 @@ impl Outliner {
         self.kept.truncate(len);
     }
 
+    /// Forgets every kept outline (keeping the buffers), so that the next frame makes all anew.
+    pub(crate) fn forget(&mut self) {
+        for kept in &mut self.kept {
+            kept.valid = false;
+        }
+    }
+
     /// Returns the outline `path` covers under `m` (see [`to_device_outline`]), to fill by the
     /// path's own fill rule. `index` is the command's index in its draw list.
     pub(crate) fn fill(&mut self, index: usize, path: &BezPath, m: Affine) -> &BezPath {

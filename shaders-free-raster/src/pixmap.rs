@@ -1,5 +1,7 @@
 //! The output buffer: premultiplied RGBA8 pixels, and their conversion to straight alpha.
 
+use crate::damage::PixelRect;
+
 /// A `width` x `height` buffer of premultiplied RGBA8 pixels, row-major, the top row first.
 ///
 /// This is the rasterizer's output. It wraps vello_cpu's pixmap without exposing it, so that
@@ -7,6 +9,10 @@
 #[derive(Clone)]
 pub struct Pixmap {
     inner: vello_cpu::Pixmap,
+    /// Names the frame the pixels hold, so that [`crate::FrameRenderer`] knows when they are
+    /// its own last frame (and paints only what changed); 0 when unknown. Pixels change only
+    /// through [`Pixmap::as_vello_mut`], which resets it.
+    content: u64,
 }
 
 impl std::fmt::Debug for Pixmap {
@@ -32,6 +38,7 @@ impl Pixmap {
         let height = u16::try_from(height).ok().filter(|&h| h > 0)?;
         Some(Self {
             inner: vello_cpu::Pixmap::new(width, height),
+            content: 0,
         })
     }
 
@@ -62,27 +69,54 @@ impl Pixmap {
     /// Encoders (PNG, WebP) want straight alpha; the rasterizer produces premultiplied alpha.
     /// Colour channels are rounded to nearest, so a fully opaque pixel round-trips exactly.
     pub fn write_straight_rgba8(&self, out: &mut Vec<u8>) {
+        // Copy everything (opaque and transparent pixels, most of a sticker, are then done,
+        // four at a time), and divide the rest in place through a table.
+        const ALPHAS: u128 = 0xff00_0000_ff00_0000_ff00_0000_ff00_0000;
         out.clear();
-        out.reserve(self.data().len());
-        for px in self.data().chunks_exact(4) {
-            match px[3] {
-                0 => out.extend_from_slice(&[0, 0, 0, 0]),
-                255 => out.extend_from_slice(px),
-                a => {
-                    let a16 = u16::from(a);
-                    let un = |c: u8| {
-                        let v = (u16::from(c) * 255 + a16 / 2) / a16;
-                        v.min(255) as u8
-                    };
-                    out.extend_from_slice(&[un(px[0]), un(px[1]), un(px[2]), a]);
-                }
+        out.extend_from_slice(self.data());
+        let mut quads = out.chunks_exact_mut(16);
+        for quad in &mut quads {
+            let mut bytes = [0; 16];
+            bytes.copy_from_slice(quad);
+            let word = u128::from_le_bytes(bytes);
+            let alphas = word & ALPHAS;
+            if alphas == ALPHAS || word == 0 {
+                continue;
             }
+            quad.chunks_exact_mut(4).for_each(unpremultiply_pixel);
         }
+        quads
+            .into_remainder()
+            .chunks_exact_mut(4)
+            .for_each(unpremultiply_pixel);
     }
 
-    /// The wrapped vello_cpu pixmap, for the rasterizer.
+    /// The wrapped vello_cpu pixmap, for the rasterizer. Forgets what frame the pixels hold.
     pub(crate) fn as_vello_mut(&mut self) -> &mut vello_cpu::Pixmap {
+        self.content = 0;
         &mut self.inner
+    }
+
+    /// What frame the pixels hold (see [`Pixmap::set_content`]); 0 when unknown.
+    pub(crate) fn content(&self) -> u64 {
+        self.content
+    }
+
+    /// Records that the pixels hold the frame named `content` (by a number never used for
+    /// another frame).
+    pub(crate) fn set_content(&mut self, content: u64) {
+        self.content = content;
+    }
+
+    /// Copies the pixels of `region` from `source`, a pixmap of the same size.
+    pub(crate) fn copy_region(&mut self, source: &vello_cpu::Pixmap, region: PixelRect) {
+        let width = usize::from(self.inner.width());
+        let (x0, x1) = (usize::from(region.x0), usize::from(region.x1));
+        let target = self.as_vello_mut().data_mut();
+        for y in usize::from(region.y0)..usize::from(region.y1) {
+            let row = y * width;
+            target[row + x0..row + x1].copy_from_slice(&source.data()[row + x0..row + x1]);
+        }
     }
 
     /// The premultiplied pixel at (`x`, `y`).
@@ -97,6 +131,47 @@ impl Pixmap {
     }
 }
 
+/// Turns one premultiplied RGBA8 pixel straight, in place.
+fn unpremultiply_pixel(px: &mut [u8]) {
+    match px[3] {
+        255 => {}
+        0 => px[..3].fill(0),
+        a => {
+            let row = &UNPREMULTIPLY[usize::from(a)];
+            px[0] = row[usize::from(px[0])];
+            px[1] = row[usize::from(px[1])];
+            px[2] = row[usize::from(px[2])];
+        }
+    }
+}
+
+/// A premultiplied colour channel `c` at alpha `a`, straight: `c * 255 / a` rounded to nearest,
+/// at most 255 (0 at alpha 0).
+const fn unpremultiply(c: u8, a: u8) -> u8 {
+    if a == 0 {
+        return 0;
+    }
+    let (c, a) = (c as u16, a as u16);
+    let v = (c * 255 + a / 2) / a;
+    if v > 255 { 255 } else { v as u8 }
+}
+
+/// [`unpremultiply`] of every channel value (inner index) at every alpha (outer index): a table
+/// lookup instead of a division per channel (64 KiB, made at compile time).
+static UNPREMULTIPLY: [[u8; 256]; 256] = {
+    let mut table = [[0_u8; 256]; 256];
+    let mut a = 0;
+    while a < 256 {
+        let mut c = 0;
+        while c < 256 {
+            table[a][c] = unpremultiply(c as u8, a as u8);
+            c += 1;
+        }
+        a += 1;
+    }
+    table
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +183,34 @@ mod tests {
         let p = Pixmap::new(3, 2).unwrap();
         assert_eq!((p.width(), p.height(), p.data().len()), (3, 2, 24));
         assert!(p.data().iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn straight_alpha_matches_the_plain_division_for_every_input() {
+        // Every premultiplied (c, a), including c > a (not valid premultiplied, but possible).
+        let mut pixmap = Pixmap::new(256, 256).unwrap();
+        for (i, px) in pixmap.inner.data_mut().iter_mut().enumerate() {
+            let (c, a) = ((i % 256) as u8, (i / 256) as u8);
+            *px = vello_cpu::color::PremulRgba8 {
+                r: c,
+                g: c.wrapping_mul(7),
+                b: 255 - c,
+                a,
+            };
+        }
+        let plain = |c: u8, a: u8| -> u8 {
+            match a {
+                0 => 0,
+                255 => c,
+                a => ((u32::from(c) * 255 + u32::from(a) / 2) / u32::from(a)).min(255) as u8,
+            }
+        };
+        let straight = pixmap.to_straight_rgba8();
+        for (px, out) in pixmap.data().chunks_exact(4).zip(straight.chunks_exact(4)) {
+            let a = px[3];
+            let want = [plain(px[0], a), plain(px[1], a), plain(px[2], a), a];
+            assert_eq!(out, want, "premultiplied {px:?}");
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@ use renderer::{Budget, DrawCommand, DrawList, Error, MaskKind};
 use vello_cpu::{Mask, RasterizerSettings, RenderContext, RenderMode, RenderSettings, Resources};
 
 use crate::Pixmap;
+use crate::damage::{PixelRect, Unit};
 use crate::outline::Outliner;
+use crate::output::{check_offscreen, fit_transform};
 use crate::paint::{ImageCache, to_paint};
 
 /// Turns draw lists into pixels. Keeps its render contexts and buffers between calls, so reuse one
@@ -19,6 +21,8 @@ pub struct Rasterizer {
     resources: Resources,
     /// Scratch pixmaps for mask sources, one per nesting depth.
     mask_pixmaps: Vec<vello_cpu::Pixmap>,
+    /// Scratch pixmap for painting a region of the output again.
+    region_pixmap: vello_cpu::Pixmap,
     /// For each `PushMask`/`BeginMasked`/`PushLayer` index: the index of its partner.
     partners: Vec<usize>,
     stack: Vec<usize>,
@@ -59,6 +63,7 @@ impl Rasterizer {
             contexts: Vec::new(),
             resources: Resources::new(),
             mask_pixmaps: Vec::new(),
+            region_pixmap: vello_cpu::Pixmap::new(0, 0),
             partners: Vec::new(),
             stack: Vec::new(),
             outliner: Outliner::default(),
@@ -83,19 +88,36 @@ impl Rasterizer {
         started: Instant,
         out: &mut Pixmap,
     ) -> Result<(), Error> {
-        let (width, height) = out.size_u16();
-        let view = fit_transform(list.width, list.height, width, height);
-        let offscreen = offscreen_pixels(&list.commands, view, width, height);
-        if offscreen > budget.max_offscreen_pixels {
-            return Err(Error::LimitExceeded(format!(
-                "the frame needs {offscreen} offscreen pixels for its masks, mattes and layers at \
-                 {width}x{height}; the limit is {} (max_offscreen_pixels)",
-                budget.max_offscreen_pixels
-            )));
-        }
+        self.draw_within(list, None, budget, started, out)
+    }
+
+    /// Like [`Rasterizer::render_within`], but paints only `region` of `out` again, replaying
+    /// only the `units` of `list` (see [`split_units`](crate::damage::split_units)) that touch
+    /// it; the rest of `out` is left as it is.
+    pub(crate) fn render_region_within(
+        &mut self,
+        list: &DrawList,
+        units: &[Unit],
+        region: PixelRect,
+        budget: &Budget,
+        started: Instant,
+        out: &mut Pixmap,
+    ) -> Result<(), Error> {
+        self.draw_within(list, Some((units, region)), budget, started, out)
+    }
+
+    fn draw_within(
+        &mut self,
+        list: &DrawList,
+        part: Option<(&[Unit], PixelRect)>,
+        budget: &Budget,
+        started: Instant,
+        out: &mut Pixmap,
+    ) -> Result<(), Error> {
+        check_offscreen(list, budget, out)?;
         self.deadline = started.checked_add(budget.max_time);
         self.timed_out = false;
-        self.render(list, out);
+        self.draw(list, part, out);
         self.deadline = None;
         if self.timed_out {
             return Err(Error::LimitExceeded(format!(
@@ -112,6 +134,12 @@ impl Rasterizer {
     /// rectangle; the background is transparent. Unbalanced push/pop commands are tolerated: a pop
     /// without a push is ignored and unclosed groups are closed at the end.
     pub fn render(&mut self, list: &DrawList, out: &mut Pixmap) {
+        self.draw(list, None, out);
+    }
+
+    /// Renders `list` into `out`: all of it, or with `part`, only the region given, from the
+    /// units given.
+    fn draw(&mut self, list: &DrawList, part: Option<(&[Unit], PixelRect)>, out: &mut Pixmap) {
         let (width, height) = out.size_u16();
         let target = Target {
             view: fit_transform(list.width, list.height, width, height),
@@ -135,13 +163,38 @@ impl Rasterizer {
             ctx.set_fill_rule(Fill::NonZero);
             ctx.push_clip_layer(&comp.to_path(0.1));
         }
-        self.replay(&mut ctx, &list.commands, 0, list.commands.len(), 0, &target);
+        match part {
+            None => self.replay(&mut ctx, &list.commands, 0, list.commands.len(), 0, &target),
+            Some((units, region)) => {
+                for unit in units.iter().filter(|u| u.bounds.intersects(region)) {
+                    self.replay(&mut ctx, &list.commands, unit.start, unit.end, 0, &target);
+                }
+            }
+        }
         if !covers {
             ctx.pop_layer();
         }
         ctx.flush();
-        ctx.render_with(out.as_vello_mut(), &mut self.resources, raster_settings());
+        match part {
+            None => ctx.render_with(out.as_vello_mut(), &mut self.resources, raster_settings()),
+            Some((_, region)) => {
+                // vello_cpu paints whole pixmaps: paint a scratch one, and copy the region.
+                let mut scratch =
+                    std::mem::replace(&mut self.region_pixmap, vello_cpu::Pixmap::new(0, 0));
+                if scratch.width() != width || scratch.height() != height {
+                    scratch = vello_cpu::Pixmap::new(width, height);
+                }
+                ctx.render_with(&mut scratch, &mut self.resources, raster_settings());
+                out.copy_region(&scratch, region);
+                self.region_pixmap = scratch;
+            }
+        }
         self.contexts[0] = ctx;
+    }
+
+    /// Forgets the outlines kept from the frames drawn before (see `Outliner`).
+    pub(crate) fn forget_outlines(&mut self) {
+        self.outliner.forget();
     }
 
     /// Fills `self.partners`: for every push command, the index of the command that closes it
@@ -357,49 +410,6 @@ fn raster_settings() -> RasterizerSettings {
         render_mode: RenderMode::OptimizeSpeed,
         ..RasterizerSettings::default()
     }
-}
-
-/// The offscreen pixels `commands` need at `width` x `height` under `view`: the whole output for
-/// each mask or matte (its source is drawn into a buffer that size), and the clip's bounds, or
-/// the whole output, for each layer.
-fn offscreen_pixels(commands: &[DrawCommand], view: Affine, width: u16, height: u16) -> u64 {
-    let output = Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
-    let full = u64::from(width) * u64::from(height);
-    commands
-        .iter()
-        .map(|cmd| match cmd {
-            DrawCommand::PushMask { .. } => full,
-            DrawCommand::PushLayer {
-                clip: Some(clip), ..
-            } => {
-                let bounds = (view * clip.transform)
-                    .transform_rect_bbox(clip.path.bounding_box())
-                    .intersect(output);
-                // Rounded up to whole pixels; a NaN bound counts as the whole output.
-                let area = (bounds.width().max(0.0).ceil() + 1.0)
-                    * (bounds.height().max(0.0).ceil() + 1.0);
-                if area.is_finite() {
-                    (area as u64).min(full)
-                } else {
-                    full
-                }
-            }
-            DrawCommand::PushLayer { clip: None, .. } => full,
-            _ => 0,
-        })
-        .fold(0_u64, u64::saturating_add)
-}
-
-/// Scales a `comp_w` x `comp_h` composition uniformly to fit `width` x `height`, centred.
-fn fit_transform(comp_w: f64, comp_h: f64, width: u16, height: u16) -> Affine {
-    if !(comp_w > 0.0 && comp_h > 0.0) {
-        return Affine::IDENTITY;
-    }
-    let (w, h) = (f64::from(width), f64::from(height));
-    let scale = (w / comp_w).min(h / comp_h);
-    let dx = (w - comp_w * scale) / 2.0;
-    let dy = (h - comp_h * scale) / 2.0;
-    Affine::translate((dx, dy)) * Affine::scale(scale)
 }
 
 /// Fills an outline made by [`Outliner`] with the current paint, which is still positioned by `m`,

@@ -145,6 +145,9 @@ pub struct BenchArgs {
     /// Passes over the selected frames.
     #[arg(long, default_value_t = 1)]
     pub repeat: u32,
+    /// Renders every frame as if it were the first (no pixels or outlines from the frame before).
+    #[arg(long)]
+    pub independent: bool,
     /// Writes every result (with per-frame times) as JSON to this file (`-`: stdout).
     #[arg(long)]
     pub json: Option<PathBuf>,

@@ -4,6 +4,12 @@
 //! Timed per frame: [`renderer::Animation::frame_time`] and [`FrameRenderer::render`] (evaluate + rasterize
 //! into a reused pixmap), like the reference tool times the engine's own render call; not timed: conversion to
 //! straight alpha and encoding. Wall time from [`Instant`], CPU time from this thread's CPU clock.
+//!
+//! Frames are rendered in the reference tool's order (the first, `--warmup` more, then each pass over the
+//! selection), and, like its engines, [`FrameRenderer`] keeps what it can from the frame before (it paints
+//! only what changed). A frame rendered right after itself (a one-frame selection, or frame 0 with no warm-up)
+//! is drawn whole, not left as it is: the references draw it again too. `--independent` draws every frame
+//! whole, as if it were the first.
 
 use std::path::Path;
 use std::time::Instant;
@@ -67,6 +73,7 @@ pub(super) fn run(args: &BenchArgs) -> CliResult {
                 "frames": args.frames.count().map_or(json!("all"), |n| json!(n)),
                 "warmup": args.warmup,
                 "repeat": args.repeat,
+                "independent": args.independent,
                 "threads": 1,
                 "timer": "Instant (wall) and CLOCK_THREAD_CPUTIME_ID (CPU) around each render_premultiplied() call",
             },
@@ -107,8 +114,13 @@ fn bench_one(
     let frames = select_frames(n_frames, args.frames.count());
     let mut renderer = FrameRenderer::new();
     let mut pixmap = new_pixmap(w, h)?;
+    let mut last = None;
     let mut render = |frame: u32| -> Result<(), pipeline::PipelineError> {
         let time = animation.frame_time(u64::from(frame))?;
+        if args.independent || last == Some(frame) {
+            renderer.forget_last_frame();
+        }
+        last = Some(frame);
         renderer.render(&animation, time, &Budget::UNLIMITED, &mut pixmap)?;
         Ok(())
     };
