@@ -3,7 +3,6 @@
 
 pub mod anim;
 mod png;
-mod straight;
 pub mod vp8;
 mod webp;
 
@@ -11,7 +10,6 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use self::png::encode_png;
-pub use self::straight::unpremultiply_into;
 pub use self::webp::encode_webp;
 
 /// A straight-alpha (un-premultiplied) RGBA8 image, row-major, 4 bytes per pixel.

@@ -521,7 +521,7 @@ fn render_all(
                     _ => slot.insert(new_pixmap(w, h)?),
                 };
                 raster::render_within(animation, schedule.time(j), budget, pixmap)?;
-                encode::unpremultiply_into(pixmap.data(), &mut data);
+                pixmap.write_straight_rgba8(&mut data);
                 Ok(())
             })?;
             let mut image = Image {
