@@ -140,7 +140,7 @@ fn animated(input: &Input<'_>) {
     let (mut encoder, format, lossless): (Box<dyn AnimationEncoder>, _, _) = match input.kind {
         Kind::WebPLossless => (
             Box::new(
-                AnimatedWebPEncoder::new(timeline, StillWebPFrames { quality: 100 })
+                AnimatedWebPEncoder::new(timeline, StillWebPFrames::new(100))
                     .expect("a small canvas"),
             ),
             ImageFormat::WebP,
@@ -152,6 +152,12 @@ fn animated(input: &Input<'_>) {
                     timeline,
                     StillWebPFrames {
                         quality: 1 + input.quality % 99,
+                        // Both mode searches: the high bit of the quality byte picks the fast one.
+                        effort: if input.quality >= 128 {
+                            vp8::Effort::Fast
+                        } else {
+                            vp8::Effort::Full
+                        },
                     },
                 )
                 .expect("a small canvas"),
