@@ -2,14 +2,19 @@
 //! present, corpus stickers), heavy but valid requests (2048 px renders, a file of many mattes, an
 //! animated GIF) and invalid inputs, from a few concurrent clients. Every answer must have the
 //! status its input calls for, with no transport error, and the server's resident memory
-//! (`VmRSS`) must stay flat: its median over the end of the run within 10% of its median at the
-//! end of the warm-up.
+//! (`VmRSS`) must stay flat: its floor (10th percentile) over the end of the run within 10% of
+//! its floor at the end of the warm-up.
 //!
-//! CI runs it for 40 s (a third of it warm-up); `SOAK_SECS=300 cargo test --release --test
-//! integration soak` runs the same test longer.
+//! CI runs it for 40 s; `SOAK_SECS=300 cargo test --release --test integration soak` runs the
+//! same test longer. The warm-up is a third of that, and lasts at least until every case has been
+//! answered [`WARM_UP_ROUNDS`] times: on a loaded machine a third of the time may not reach every
+//! cache's steady state, and memory that a cache fills after the warm-up is not a leak. The run
+//! then goes on for two thirds of the time after the warm-up (at most [`MAX_STRETCH`] times the
+//! time in all).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,6 +26,10 @@ use crate::util::{many_mattes, visible};
 const CLIENTS: usize = 4;
 /// Allowed growth of resident memory after the warm-up.
 const RSS_GROWTH: f64 = 1.10;
+/// Answers to every case before the warm-up may end.
+const WARM_UP_ROUNDS: u64 = 3;
+/// Longest run, in multiples of the time asked for, when a slow machine stretches the warm-up.
+const MAX_STRETCH: u32 = 3;
 
 /// One kind of request: what to send, where, and the status and error code it must get.
 struct Case {
@@ -158,12 +167,13 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(40);
     let total = Duration::from_secs(seconds.max(8));
-    let warm_up = total / 3;
     let server = Server::start();
     let cases = Arc::new(cases());
     let base = format!("http://{}/convert", server.addr);
     let start = Instant::now();
-    let deadline = start + total;
+    let stop = Arc::new(AtomicBool::new(false));
+    // Answers so far, by case.
+    let answered: Arc<Vec<AtomicU64>> = Arc::new(cases.iter().map(|_| AtomicU64::new(0)).collect());
 
     // (case name, what went wrong) for every unexpected answer.
     let unexpected = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
@@ -172,10 +182,11 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
         .map(|client| {
             let (cases, base) = (Arc::clone(&cases), base.clone());
             let (unexpected, counts) = (Arc::clone(&unexpected), Arc::clone(&counts));
+            let (stop, answered) = (Arc::clone(&stop), Arc::clone(&answered));
             std::thread::spawn(move || {
                 let agent = agent();
                 let mut k = client;
-                while Instant::now() < deadline {
+                while !stop.load(Ordering::Relaxed) {
                     let case = &cases[k % cases.len()];
                     let query = case
                         .query
@@ -183,6 +194,7 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
                     let wrong = match post(&agent, &format!("{base}?{query}"), &case.body) {
                         Err(err) => Some(format!("transport error: {err}")),
                         Ok(answer) => {
+                            answered[k % cases.len()].fetch_add(1, Ordering::Relaxed);
                             *counts.lock().unwrap().entry(answer.status).or_default() += 1;
                             let code = serde_json::from_slice::<serde_json::Value>(&answer.body)
                                 .ok()
@@ -200,32 +212,59 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
         })
         .collect();
 
-    // Resident memory every half second: the curve, and its peak after the warm-up.
+    // Resident memory every half second: the curve, the end of the warm-up, and the end of the
+    // run (two thirds of the time after the warm-up, at least the time asked for).
     let mut curve = Vec::new();
-    while Instant::now() < deadline {
+    let mut warm_up = None;
+    loop {
         std::thread::sleep(Duration::from_millis(500));
-        curve.push((start.elapsed(), rss_kib(server.pid())));
+        let now = start.elapsed();
+        curve.push((now, rss_kib(server.pid())));
+        let every_case_warm = answered
+            .iter()
+            .all(|n| n.load(Ordering::Relaxed) >= WARM_UP_ROUNDS);
+        if warm_up.is_none() && now >= total / 3 && every_case_warm {
+            warm_up = Some(now);
+        }
+        let end = warm_up.map_or(total * MAX_STRETCH, |w| (w + total * 2 / 3).max(total));
+        if now >= end.min(total * MAX_STRETCH) {
+            break;
+        }
     }
+    stop.store(true, Ordering::Relaxed);
+    let run = start.elapsed();
+    let warm_up = warm_up.unwrap_or_else(|| {
+        panic!(
+            "not every case was answered {WARM_UP_ROUNDS} times in {run:?}: {:?}",
+            answered
+                .iter()
+                .map(|n| n.load(Ordering::Relaxed))
+                .collect::<Vec<_>>()
+        )
+    });
     for client in clients {
         client.join().expect("a client thread");
     }
     let unexpected = unexpected.lock().unwrap();
     let counts = counts.lock().unwrap().clone();
-    // Flat means the usual resident size does not grow: the median over the second half of the
-    // warm-up against the median over the last quarter of the run. Single samples swing by tens
-    // of MiB (two 2048 px renders at once are working set, not growth), so peaks are only
-    // reported, and bounded loosely.
-    let median_between = |from: Duration, to: Duration| {
+    // Flat means the resident floor does not rise: memory that is never given back (a leak, a
+    // cache without a bound) lifts the lowest samples, while what requests in flight hold comes
+    // and goes. So the 10th percentile over the second half of the warm-up is compared with the
+    // 10th percentile over the last 3/8 of the time after it. Single samples swing by tens of MiB
+    // (two 2048 px renders at once are working set, not growth), and a median follows which
+    // requests happen to be in flight when sampled: on a loaded machine it rose by 20 % with a
+    // floor that did not. Peaks are reported, and bounded loosely.
+    let floor_between = |from: Duration, to: Duration| {
         let mut kib: Vec<u64> = curve
             .iter()
             .filter(|(t, _)| *t > from && *t <= to)
             .map(|&(_, kib)| kib)
             .collect();
         kib.sort_unstable();
-        kib.get(kib.len() / 2).copied()
+        kib.get(kib.len() / 10).copied()
     };
-    let baseline = median_between(warm_up / 2, warm_up).expect("samples in the warm-up");
-    let end = median_between(total * 3 / 4, total * 2).expect("samples at the end");
+    let baseline = floor_between(warm_up / 2, warm_up).expect("samples in the warm-up");
+    let end = floor_between(run - (run - warm_up) * 3 / 8, run).expect("samples at the end");
     let peak_in = |after: bool| {
         curve
             .iter()
@@ -241,8 +280,8 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
         .map(|(t, kib)| format!("{:.0}s {} MiB", t.as_secs_f64(), kib / 1024))
         .collect();
     visible(&format!(
-        "soak: {} cases x {CLIENTS} clients for {total:?}: statuses {counts:?}; {} unexpected; \
-         RSS median {} MiB at the end of the {warm_up:?} warm-up, {} MiB at the end ({:+.1}%); \
+        "soak: {} cases x {CLIENTS} clients for {run:.0?}: statuses {counts:?}; {} unexpected; \
+         RSS floor (10th percentile) {} MiB at the end of the {warm_up:.0?} warm-up, {} MiB at the end ({:+.1}%); \
          peaks {} MiB in the warm-up, {} MiB after; curve: {}",
         cases.len(),
         unexpected.len(),
@@ -262,7 +301,7 @@ fn soak_mixed_traffic_keeps_statuses_and_memory_flat() {
     assert!(counts.get(&200).copied().unwrap_or(0) > 0, "{counts:?}");
     assert!(
         end as f64 <= baseline as f64 * RSS_GROWTH,
-        "resident memory grew from a median of {baseline} KiB after the warm-up to {end} KiB"
+        "resident memory floor grew from {baseline} KiB after the warm-up to {end} KiB"
     );
     assert!(
         peak as f64 <= warm_peak as f64 * 1.5,
