@@ -92,10 +92,20 @@ thread_local! {
     static ZLIB: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Largest zlib buffer a thread keeps between images: a 512x512 sticker frame needs 15-170 KB;
+/// a rare large one (2048x2048, or noise stored uncompressed) gives its buffer back.
+const ZLIB_KEPT_BYTES: usize = 2 << 20;
+
 /// Encodes the rows of `source` as a PNG.
 fn encode_rows(source: &(impl RgbaRows + ?Sized)) -> Result<Vec<u8>, EncodeError> {
     ZLIB.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut zlib) => encode_rows_with(source, &mut zlib),
+        Ok(mut zlib) => {
+            let encoded = encode_rows_with(source, &mut zlib);
+            if zlib.capacity() > ZLIB_KEPT_BYTES {
+                *zlib = Vec::new();
+            }
+            encoded
+        }
         // Only if an encode re-entered itself on this thread: use a fresh buffer.
         Err(_) => encode_rows_with(source, &mut Vec::new()),
     })
@@ -412,6 +422,28 @@ mod tests {
         let bytes = encode_png_premultiplied(&pixmap).unwrap();
         assert_eq!(bytes, encode_png(&straight).unwrap());
         assert_eq!(decode(&bytes), (64, 48, straight.data));
+    }
+
+    #[test]
+    fn a_large_image_does_not_stay_in_the_thread_buffer() {
+        // 4 MiB of noise, stored uncompressed: the zlib buffer outgrows what a thread keeps.
+        let big = Image {
+            width: 1024,
+            height: 1024,
+            data: noise(1024 * 1024 * 4, 7),
+        };
+        assert!(encode_png(&big).unwrap().len() > 4 << 20);
+        assert!(ZLIB.with(|zlib| zlib.borrow().capacity()) <= ZLIB_KEPT_BYTES);
+        let small = Image {
+            width: 64,
+            height: 64,
+            data: noise(64 * 64 * 4, 8),
+        };
+        encode_png(&small).unwrap();
+        assert!(
+            ZLIB.with(|zlib| zlib.borrow().capacity()) > 0,
+            "a small buffer is kept"
+        );
     }
 
     /// The predictor as the PNG spec writes it.
