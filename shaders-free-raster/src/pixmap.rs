@@ -69,26 +69,23 @@ impl Pixmap {
     /// Encoders (PNG, WebP) want straight alpha; the rasterizer produces premultiplied alpha.
     /// Colour channels are rounded to nearest, so a fully opaque pixel round-trips exactly.
     pub fn write_straight_rgba8(&self, out: &mut Vec<u8>) {
-        // Copy everything (opaque and transparent pixels, most of a sticker, are then done,
-        // four at a time), and divide the rest in place through a table.
-        const ALPHAS: u128 = 0xff00_0000_ff00_0000_ff00_0000_ff00_0000;
         out.clear();
         out.extend_from_slice(self.data());
-        let mut quads = out.chunks_exact_mut(16);
-        for quad in &mut quads {
-            let mut bytes = [0; 16];
-            bytes.copy_from_slice(quad);
-            let word = u128::from_le_bytes(bytes);
-            let alphas = word & ALPHAS;
-            if alphas == ALPHAS || word == 0 {
-                continue;
-            }
-            quad.chunks_exact_mut(4).for_each(unpremultiply_pixel);
-        }
-        quads
-            .into_remainder()
-            .chunks_exact_mut(4)
-            .for_each(unpremultiply_pixel);
+        straighten(out);
+    }
+
+    /// Writes row `y` (the top row is 0) into `out` as straight RGBA8, as
+    /// [`Pixmap::write_straight_rgba8`] does for the whole pixmap: for an encoder that takes
+    /// one row at a time.
+    ///
+    /// # Panics
+    ///
+    /// When `y` is not below the height or `out` is not `width * 4` bytes long.
+    pub fn write_straight_row(&self, y: u32, out: &mut [u8]) {
+        let len = self.width() as usize * 4;
+        let start = y as usize * len;
+        out.copy_from_slice(&self.data()[start..start + len]);
+        straighten(out);
     }
 
     /// The wrapped vello_cpu pixmap, for the rasterizer. Forgets what frame the pixels hold.
@@ -129,6 +126,28 @@ impl Pixmap {
     pub(crate) fn size_u16(&self) -> (u16, u16) {
         (self.inner.width(), self.inner.height())
     }
+}
+
+/// Turns premultiplied RGBA8 pixels straight, in place.
+fn straighten(pixels: &mut [u8]) {
+    // Opaque and transparent pixels, most of a sticker, are already right, and are skipped
+    // four at a time; the rest are divided through a table.
+    const ALPHAS: u128 = 0xff00_0000_ff00_0000_ff00_0000_ff00_0000;
+    let mut quads = pixels.chunks_exact_mut(16);
+    for quad in &mut quads {
+        let mut bytes = [0; 16];
+        bytes.copy_from_slice(quad);
+        let word = u128::from_le_bytes(bytes);
+        let alphas = word & ALPHAS;
+        if alphas == ALPHAS || word == 0 {
+            continue;
+        }
+        quad.chunks_exact_mut(4).for_each(unpremultiply_pixel);
+    }
+    quads
+        .into_remainder()
+        .chunks_exact_mut(4)
+        .for_each(unpremultiply_pixel);
 }
 
 /// Turns one premultiplied RGBA8 pixel straight, in place.
@@ -210,6 +229,12 @@ mod tests {
             let a = px[3];
             let want = [plain(px[0], a), plain(px[1], a), plain(px[2], a), a];
             assert_eq!(out, want, "premultiplied {px:?}");
+        }
+        let mut row = vec![0; 256 * 4];
+        for y in [0, 1, 128, 255] {
+            pixmap.write_straight_row(y, &mut row);
+            let start = y as usize * row.len();
+            assert_eq!(row, straight[start..start + row.len()], "row {y}");
         }
     }
 

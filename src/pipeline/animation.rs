@@ -13,7 +13,7 @@ use raster::{Budget, Pixmap, Time};
 use rayon::prelude::*;
 use renderer::Animation;
 
-use super::{Limits, PipelineError, new_pixmap, render_frame};
+use super::{Limits, PipelineError, new_pixmap, render_frame, render_pixmap};
 use crate::encode::anim::{
     AnimatedWebPEncoder, AnimationEncoder, ApngEncoder, GifEncoder, StillWebPFrames, TimedFrame,
     Timeline,
@@ -154,10 +154,8 @@ pub fn export(
     limits: &Limits,
 ) -> Result<Export, PipelineError> {
     if let FrameSelection::One(index) = options.frames {
-        let image = render_still(animation, index, options, limits)?;
-        let bytes = encode::encode(&image, options.format, options.quality)?;
         return Ok(Export {
-            bytes,
+            bytes: export_still(animation, index, options, limits)?,
             frames_encoded: 1,
             frames_rendered: 1,
             fps: animation.frame_rate(),
@@ -182,6 +180,31 @@ pub fn export(
         frames_rendered: schedule.starts.len() as u32,
         fps: schedule.fps,
     })
+}
+
+/// Renders frame `index` at the size of `options` and encodes it as a still. A PNG without a
+/// background is encoded from the rasterizer's premultiplied pixmap, a row at a time, without a
+/// straight-alpha copy of the frame first.
+fn export_still(
+    animation: &Animation,
+    index: u64,
+    options: &ExportOptions,
+    limits: &Limits,
+) -> Result<Vec<u8>, PipelineError> {
+    if matches!(options.format, ImageFormat::Png | ImageFormat::Apng)
+        && options.background.is_none()
+    {
+        let pixmap = render_pixmap(
+            animation,
+            index,
+            options.width,
+            options.height,
+            &limits.budget,
+        )?;
+        return Ok(encode::encode_png_premultiplied(&pixmap)?);
+    }
+    let image = render_still(animation, index, options, limits)?;
+    Ok(encode::encode(&image, options.format, options.quality)?)
 }
 
 /// Renders frame `index` at the size of `options`, matted if asked.

@@ -27,7 +27,7 @@ pub use error::PipelineError;
 pub use frames::select_frames;
 pub use info::{Info, info};
 pub use preset::{Preset, PresetExport, PresetOptions, Rule, export_preset};
-pub use render::{new_pixmap, render_frame};
+pub use render::{new_pixmap, render_frame, render_pixmap};
 pub use size::output_size;
 
 /// Safety limits for untrusted input and requested output. Every value can be overridden (CLI

@@ -21,14 +21,32 @@ pub fn render_frame(
     height: u32,
     budget: &Budget,
 ) -> Result<Image, PipelineError> {
-    let time = animation.frame_time(index)?;
-    let mut pixmap = new_pixmap(width, height)?;
-    raster::render_within(animation, time, budget, &mut pixmap)?;
+    let pixmap = render_pixmap(animation, index, width, height, budget)?;
     Ok(Image {
         width,
         height,
         data: pixmap.to_straight_rgba8(),
     })
+}
+
+/// [`render_frame`] without the conversion to straight alpha: the rasterizer's premultiplied
+/// pixmap, for an encoder that converts as it reads
+/// ([`encode_png_premultiplied`](crate::encode::encode_png_premultiplied)).
+///
+/// # Errors
+///
+/// As [`render_frame`].
+pub fn render_pixmap(
+    animation: &Animation,
+    index: u64,
+    width: u32,
+    height: u32,
+    budget: &Budget,
+) -> Result<Pixmap, PipelineError> {
+    let time = animation.frame_time(index)?;
+    let mut pixmap = new_pixmap(width, height)?;
+    raster::render_within(animation, time, budget, &mut pixmap)?;
+    Ok(pixmap)
 }
 
 /// Returns a transparent `width` x `height` pixmap.
