@@ -15,7 +15,8 @@ use super::json::{Kind, NULL, Value};
 /// Easing control points `(x1, y1, x2, y2)` = (`o.x`, `o.y`, `i.x`, `i.y`) by rlottie key.
 #[derive(Debug, Default)]
 pub(crate) struct EasingCache {
-    by_key: HashMap<Key, [f64; 4]>,
+    /// With foldhash: the keys are short, and the standard `SipHash` was most of the cost of this map.
+    by_key: HashMap<Key, [f64; 4], foldhash::fast::RandomState>,
 }
 
 /// rlottie's cache key, without printing it: a name, or the tangents as rlottie prints them

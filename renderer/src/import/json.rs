@@ -247,13 +247,15 @@ pub(crate) const MAX_MAGNITUDE: f64 = 1.0e6;
 /// Reads a finite number, clamped to [`MAX_MAGNITUDE`]; a one-element (or longer) array reads as
 /// its first element.
 pub(crate) fn num(v: Option<&Value<'_>>) -> Option<f64> {
-    let x = match v?.kind() {
-        Kind::Number(n) => Some(n),
-        Kind::Array(a) => return num(a.first()),
-        Kind::Bool(b) => Some(f64::from(u8::from(b))),
-        Kind::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    }?;
+    let x = match *v? {
+        Value::F64(f) => f,
+        Value::U64(u) => u as f64,
+        Value::I64(i) => i as f64,
+        Value::Array(a) => return num(a.first()),
+        Value::Bool(b) => f64::from(u8::from(b)),
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        Value::Null | Value::Object(_) => return None,
+    };
     x.is_finite()
         .then(|| x.clamp(-MAX_MAGNITUDE, MAX_MAGNITUDE))
 }
