@@ -109,10 +109,31 @@ fn id_text(v: &Value<'_>) -> Option<String> {
 
 /// Parses and imports a Lottie document.
 pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Error> {
+    thread_local! {
+        /// The arena of the JSON tree, kept between imports on a thread (its pages stay mapped);
+        /// replaced when one document made it larger than [`KEPT_ARENA_BYTES`].
+        static ARENA: std::cell::RefCell<bumpalo::Bump> = std::cell::RefCell::new(bumpalo::Bump::new());
+    }
+    ARENA.with(|cell| {
+        let Ok(mut arena) = cell.try_borrow_mut() else {
+            return import_in(bytes, limits, &bumpalo::Bump::new());
+        };
+        arena.reset();
+        let result = import_in(bytes, limits, &arena);
+        if arena.allocated_bytes() > KEPT_ARENA_BYTES {
+            *arena = bumpalo::Bump::new();
+        }
+        result
+    })
+}
+
+/// The largest JSON-tree arena a thread keeps for its next import (about a 1 MB document).
+const KEPT_ARENA_BYTES: usize = 8 << 20;
+
+fn import_in(bytes: &[u8], limits: &LoadLimits, arena: &bumpalo::Bump) -> Result<Animation, Error> {
     let parsed = json::parse(bytes)?;
     // Before anything else, as nesting deeper than the limit is a parse error.
-    let arena = bumpalo::Bump::with_capacity(bytes.len().saturating_mul(4));
-    let doc = json::tree(&parsed, &arena)?;
+    let doc = json::tree(&parsed, arena)?;
     let mut easings = easing_cache::EasingCache::default();
     easing_cache::scan(&doc, &mut easings);
     if !doc.is_object() {
