@@ -15,7 +15,7 @@ use super::json::{Kind, NULL, Value};
 /// Easing control points `(x1, y1, x2, y2)` = (`o.x`, `o.y`, `i.x`, `i.y`) by rlottie key.
 #[derive(Debug, Default)]
 pub(crate) struct EasingCache {
-    /// With foldhash: the keys are short, and the standard `SipHash` was most of the cost of this map.
+    /// With foldhash: the keys are short, and the standard `SipHash` was most of this map's cost.
     by_key: HashMap<Key, [f64; 4], foldhash::fast::RandomState>,
 }
 
