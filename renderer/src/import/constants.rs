@@ -10,7 +10,7 @@ use velato::schema::constants::blend_mode::BlendMode as SchemaBlend;
 use velato::schema::constants::mask_mode::MaskMode as SchemaMask;
 use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 
-use super::json::{Json as _, Kind, Value, int_at, str_at};
+use super::json::{Kind, Value, int_at, str_at};
 
 /// What an enumerated field holds.
 pub(crate) enum Field<T> {
@@ -28,7 +28,7 @@ fn read<T: DeserializeOwned>(value: serde_json::Value) -> Field<T> {
 }
 
 /// Reads the integer enum at `obj[key]` (blend mode, matte mode) through velato's schema.
-fn int_enum<T: DeserializeOwned>(obj: &Value, key: &str) -> Field<T> {
+fn int_enum<T: DeserializeOwned>(obj: &Value<'_>, key: &str) -> Field<T> {
     match (obj.get(key), int_at(obj, key)) {
         (None, _) => Field::Absent,
         (Some(raw), _) if matches!(raw.kind(), Kind::Null) => Field::Absent,
@@ -38,17 +38,17 @@ fn int_enum<T: DeserializeOwned>(obj: &Value, key: &str) -> Field<T> {
 }
 
 /// The layer blend mode `bm`.
-pub(crate) fn blend_mode(obj: &Value) -> Field<SchemaBlend> {
+pub(crate) fn blend_mode(obj: &Value<'_>) -> Field<SchemaBlend> {
     int_enum(obj, "bm")
 }
 
 /// The track matte mode `tt` of a matted layer.
-pub(crate) fn matte_mode(obj: &Value) -> Field<SchemaMatte> {
+pub(crate) fn matte_mode(obj: &Value<'_>) -> Field<SchemaMatte> {
     int_enum(obj, "tt")
 }
 
 /// The mask mode `mode`; absent reads as add, as After Effects writes it.
-pub(crate) fn mask_mode(obj: &Value) -> Field<SchemaMask> {
+pub(crate) fn mask_mode(obj: &Value<'_>) -> Field<SchemaMask> {
     match str_at(obj, "mode") {
         None => Field::Known(SchemaMask::Add),
         Some(s) => read(serde_json::Value::from(s)),
@@ -57,35 +57,37 @@ pub(crate) fn mask_mode(obj: &Value) -> Field<SchemaMask> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use sonic_rs::json;
+
+    use super::*;
+    use crate::import::json::leak;
 
     #[test]
     fn enums_read_through_velato_schema() {
         assert!(matches!(
-            blend_mode(&json!({"bm": 3})),
+            blend_mode(&leak(json!({"bm": 3}))),
             Field::Known(SchemaBlend::Overlay)
         ));
         assert!(matches!(
-            blend_mode(&json!({"bm": 3.0})),
+            blend_mode(&leak(json!({"bm": 3.0}))),
             Field::Known(SchemaBlend::Overlay)
         ));
-        assert!(matches!(blend_mode(&json!({})), Field::Absent));
-        assert!(matches!(blend_mode(&json!({"bm": 99})), Field::Unknown(s) if s == "99"));
+        assert!(matches!(blend_mode(&leak(json!({}))), Field::Absent));
+        assert!(matches!(blend_mode(&leak(json!({"bm": 99}))), Field::Unknown(s) if s == "99"));
         assert!(matches!(
-            matte_mode(&json!({"tt": 4})),
+            matte_mode(&leak(json!({"tt": 4}))),
             Field::Known(SchemaMatte::InvertedLuma)
         ));
         assert!(matches!(
-            mask_mode(&json!({"mode": "s"})),
+            mask_mode(&leak(json!({"mode": "s"}))),
             Field::Known(SchemaMask::Subtract)
         ));
         assert!(matches!(
-            mask_mode(&json!({})),
+            mask_mode(&leak(json!({}))),
             Field::Known(SchemaMask::Add)
         ));
         assert!(matches!(
-            mask_mode(&json!({"mode": "z"})),
+            mask_mode(&leak(json!({"mode": "z"}))),
             Field::Unknown(_)
         ));
     }

@@ -10,17 +10,13 @@
 
 use std::collections::HashMap;
 
-use super::json::{Json as _, Kind, MAX_DEPTH, NULL, Value};
-use crate::error::Error;
+use super::json::{Kind, NULL, Value};
 
-/// Easing control points `(x1, y1, x2, y2)` = (`o.x`, `o.y`, `i.x`, `i.y`) by rlottie key, and
-/// the curve each keyframe of the document resolved to (by the keyframe's address in the parsed
-/// document, which stays put while the import reads it), so the import need not print each
-/// keyframe's key a second time.
+/// Easing control points `(x1, y1, x2, y2)` = (`o.x`, `o.y`, `i.x`, `i.y`) by rlottie key.
 #[derive(Debug, Default)]
 pub(crate) struct EasingCache {
-    by_key: HashMap<Key, [f64; 4]>,
-    by_keyframe: HashMap<usize, [f64; 4]>,
+    /// With foldhash: the keys are short, and the standard `SipHash` was most of this map's cost.
+    by_key: HashMap<Key, [f64; 4], foldhash::fast::RandomState>,
 }
 
 /// rlottie's cache key, without printing it: a name, or the tangents as rlottie prints them
@@ -65,22 +61,17 @@ fn hundredths(v: f64) -> u64 {
 }
 
 impl EasingCache {
-    /// The shared curve of keyframe `kf` with tangents `i` and `o`, if rlottie would share one.
-    pub(crate) fn curve(&self, kf: &Value, i: &Value, o: &Value) -> Option<[f64; 4]> {
-        if let Some(c) = self.by_keyframe.get(&address(kf)) {
-            return Some(*c);
-        }
+    /// The shared curve of keyframe `kf` with tangents `i` and `o`, if rlottie would share one:
+    /// the first one of its key in the document. The key is made again from the keyframe, as
+    /// [`scan`] made it (it is cheap: no printing).
+    pub(crate) fn curve(&self, kf: &Value<'_>, i: &Value<'_>, o: &Value<'_>) -> Option<[f64; 4]> {
         let (key, _) = key_of(kf.get("n"), i, o);
         self.by_key.get(&key).copied()
     }
 }
 
-fn address(v: &Value) -> usize {
-    std::ptr::from_ref(v) as usize
-}
-
 /// Reads a tangent's `x` or `y` as rlottie does: a number, or the first element of an array.
-fn first(v: Option<&Value>) -> f64 {
+fn first(v: Option<&Value<'_>>) -> f64 {
     let v = match v.map(Value::kind) {
         Some(Kind::Array(a)) => a.first(),
         _ => v,
@@ -91,7 +82,7 @@ fn first(v: Option<&Value>) -> f64 {
 }
 
 /// Returns the rlottie cache key and control points of a keyframe's tangents.
-pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (Key, [f64; 4]) {
+pub(crate) fn key_of(name: Option<&Value<'_>>, i: &Value<'_>, o: &Value<'_>) -> (Key, [f64; 4]) {
     let (ix, iy) = (first(i.get("x")), first(i.get("y")));
     let (ox, oy) = (first(o.get("x")), first(o.get("y")));
     let named = match name.map(Value::kind) {
@@ -105,78 +96,28 @@ pub(crate) fn key_of(name: Option<&Value>, i: &Value, o: &Value) -> (Key, [f64; 
 }
 
 /// Fills `cache` from the document, in document order (objects keep their keys in file order).
-///
-/// # Errors
-///
-/// [`Error::Json`] when arrays and objects nest deeper than [`MAX_DEPTH`]: this walk visits
-/// every value, so it is where the document's depth is checked, before any other reading.
-pub(crate) fn scan(doc: &Value, cache: &mut EasingCache) -> Result<(), Error> {
-    visit(doc, cache, 1)
+pub(crate) fn scan(doc: &Value<'_>, cache: &mut EasingCache) {
+    visit(doc, cache);
 }
 
-fn too_deep() -> Error {
-    Error::Json(<serde_json::Error as serde::de::Error>::custom(
-        "recursion limit exceeded",
-    ))
-}
-
-/// Checks the depth below a value that is not searched for keyframes.
-fn check_depth(v: &Value, depth: usize) -> Result<(), Error> {
-    // Most values are numbers: one type decode for them (`kind` would also convert the number).
-    if !is_container(v) {
-        return Ok(());
-    }
-    if let Some(items) = v.as_array() {
-        if depth > MAX_DEPTH {
-            return Err(too_deep());
+fn visit(v: &Value<'_>, cache: &mut EasingCache) {
+    let pairs = match *v {
+        Value::Array(items) => {
+            // Most arrays hold numbers: a tag compare each.
+            for item in items.iter().filter(|item| item.is_container()) {
+                visit(item, cache);
+            }
+            return;
         }
-        return items.iter().try_for_each(|c| check_depth(c, depth + 1));
-    }
-    let Some(obj) = sonic_rs::JsonContainerTrait::as_object(v) else {
-        return Ok(());
+        Value::Object(pairs) => pairs,
+        _ => return,
     };
-    if depth > MAX_DEPTH {
-        return Err(too_deep());
-    }
-    obj.iter().try_for_each(|(_, c)| check_depth(c, depth + 1))
-}
-
-/// Whether a value is an array or an object, with one type decode.
-fn is_container(v: &Value) -> bool {
-    matches!(
-        sonic_rs::JsonValueTrait::get_type(v),
-        sonic_rs::JsonType::Array | sonic_rs::JsonType::Object
-    )
-}
-
-fn visit(v: &Value, cache: &mut EasingCache, depth: usize) -> Result<(), Error> {
-    if !is_container(v) {
-        return Ok(());
-    }
-    if let Some(items) = v.as_array() {
-        if depth > MAX_DEPTH {
-            return Err(too_deep());
-        }
-        for item in items {
-            visit(item, cache, depth + 1)?;
-        }
-        return Ok(());
-    }
-    let Some(obj) = sonic_rs::JsonContainerTrait::as_object(v) else {
-        return Ok(());
-    };
-    if depth > MAX_DEPTH {
-        return Err(too_deep());
-    }
     // As rlottie's streaming parser: the keys in order, a repeated key overriding; the tangents
     // (`i`, `o`), name (`n`) and hold (`h`) are read, not searched for keyframes.
     let (mut t, mut hold) = (false, false);
     let (mut i, mut o, mut n) = (None, None, None);
-    for (key, value) in obj.iter() {
-        if matches!(key, "t" | "i" | "o" | "n" | "h") {
-            check_depth(value, depth + 1)?;
-        }
-        match key {
+    for (key, value) in pairs {
+        match *key {
             "t" => t = true,
             "i" => i = Some(value),
             "o" => o = Some(value),
@@ -188,7 +129,8 @@ fn visit(v: &Value, cache: &mut EasingCache, depth: usize) -> Result<(), Error> 
                     _ => false,
                 };
             }
-            _ => visit(value, cache, depth + 1)?,
+            _ if value.is_container() => visit(value, cache),
+            _ => {}
         }
     }
     // A keyframe: rlottie makes (or reuses) a curve when it has `i` and is not a hold.
@@ -196,10 +138,8 @@ fn visit(v: &Value, cache: &mut EasingCache, depth: usize) -> Result<(), Error> 
         && i.is_object()
     {
         let (key, curve) = key_of(n, i, o.unwrap_or(&NULL));
-        let shared = *cache.by_key.entry(key).or_insert(curve);
-        cache.by_keyframe.insert(address(v), shared);
+        cache.by_key.entry(key).or_insert(curve);
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -212,13 +152,9 @@ mod tests {
             {"t":5,"s":[1],"i":{"x":[0.3],"y":[1]},"o":{"x":[0.333],"y":[0]}},
             {"t":9,"s":[1],"h":1,"i":{"x":[0.9],"y":[1]},"o":{"x":[0.9],"y":[0]}}]}"#;
         let mut cache = EasingCache::default();
-        scan(&super::super::json::parse(json).unwrap(), &mut cache).unwrap();
-        assert_eq!(cache.by_key.len(), 1, "{cache:?}");
-        assert_eq!(
-            cache.by_keyframe.len(),
-            2,
-            "the hold is not eased: {cache:?}"
-        );
+        let doc = super::super::json::parse(json).unwrap();
+        super::super::json::with_tree(&doc, |v| scan(v, &mut cache));
+        assert_eq!(cache.by_key.len(), 1, "the hold is not eased: {cache:?}");
         let curve = cache.by_key[&Key::name("0.30_1.00_0.33_0.00")];
         assert!(
             (curve[0] - 0.33).abs() < 1e-6,

@@ -12,7 +12,7 @@ use std::io::Cursor;
 use base64::Engine as _;
 use peniko::{Blob, ImageAlphaType, ImageData, ImageFormat};
 
-use super::json::{Json as _, Value, int_at, num_at, str_at};
+use super::json::{Value, int_at, num_at, str_at};
 use super::{Ctx, LoadLimits};
 use crate::error::Error;
 use crate::model::layer::LayerContent;
@@ -42,7 +42,7 @@ pub(crate) struct Images {
 ///
 /// [`Error::LimitExceeded`] when the images together hold more than
 /// [`LoadLimits::max_image_pixels`] pixels (checked from their headers, before decoding).
-pub(crate) fn import_assets(assets: &[Value], limits: &LoadLimits) -> Result<Images, Error> {
+pub(crate) fn import_assets(assets: &[Value<'_>], limits: &LoadLimits) -> Result<Images, Error> {
     let mut images = Images::default();
     for asset in assets {
         if asset.get("layers").is_some() {
@@ -76,7 +76,7 @@ pub(crate) fn import_assets(assets: &[Value], limits: &LoadLimits) -> Result<Ima
 }
 
 /// The content of an image layer (`ty: 2`, `refId`).
-pub(crate) fn layer(v: &Value, ctx: &mut Ctx) -> LayerContent {
+pub(crate) fn layer(v: &Value<'_>, ctx: &mut Ctx<'_>) -> LayerContent {
     let asset = str_at(v, "refId").and_then(|id| ctx.images.by_id.get(id));
     match asset {
         Some(Ok(image)) => LayerContent::Image {
@@ -254,6 +254,7 @@ fn premultiply(rgba: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::json::leak;
 
     /// A PNG of `w x h` straight RGBA pixels, all `px`.
     pub(crate) fn png_bytes(w: u32, h: u32, px: [u8; 4]) -> Vec<u8> {
@@ -278,7 +279,9 @@ mod tests {
     #[test]
     fn image_png_is_decoded_premultiplied() {
         let uri = data_uri(&png_bytes(3, 2, [200, 100, 50, 128]), "image/png");
-        let assets = [sonic_rs::json!({"id": "i", "w": 6, "h": 4, "e": 1, "p": uri})];
+        let assets = [leak(
+            sonic_rs::json!({"id": "i", "w": 6, "h": 4, "e": 1, "p": uri}),
+        )];
         let images = import_assets(&assets, &LoadLimits::default()).unwrap();
         let image = images.by_id["i"].as_ref().unwrap();
         assert_eq!((image.data.width, image.data.height), (3, 2));
@@ -290,14 +293,14 @@ mod tests {
     #[test]
     fn image_pixels_are_bounded_before_decoding() {
         let uri = data_uri(&png_bytes(100, 100, [0, 0, 0, 255]), "image/png");
-        let asset = sonic_rs::json!({"id": "i", "e": 1, "p": uri});
+        let asset = leak(sonic_rs::json!({"id": "i", "e": 1, "p": uri}));
         let limits = LoadLimits {
             max_image_pixels: 15_000,
             ..LoadLimits::default()
         };
         // One image fits, two do not.
         assert!(import_assets(std::slice::from_ref(&asset), &limits).is_ok());
-        let err = import_assets(&[asset.clone(), asset], &limits).unwrap_err();
+        let err = import_assets(&[asset, asset], &limits).unwrap_err();
         assert!(matches!(err, Error::LimitExceeded(_)), "{err}");
         assert!(err.to_string().contains("max_image_pixels"), "{err}");
     }
@@ -338,10 +341,12 @@ mod tests {
     fn image_external_and_broken_are_not_drawn() {
         let png = data_uri(&png_bytes(2, 2, [1, 2, 3, 255]), "image/png");
         let assets = [
-            sonic_rs::json!({"id": "ext", "e": 0, "u": "images/", "p": "img_0.png"}),
-            sonic_rs::json!({"id": "abs", "e": 0, "u": "/etc/", "p": png}),
-            sonic_rs::json!({"id": "gif", "e": 1, "p": data_uri(b"GIF89a....", "image/gif")}),
-            sonic_rs::json!({"id": "cut", "e": 1, "p": data_uri(&[0x89, b'P', b'N', b'G', 13, 10, 26, 10, 0], "image/png")}),
+            leak(sonic_rs::json!({"id": "ext", "e": 0, "u": "images/", "p": "img_0.png"})),
+            leak(sonic_rs::json!({"id": "abs", "e": 0, "u": "/etc/", "p": png})),
+            leak(sonic_rs::json!({"id": "gif", "e": 1, "p": data_uri(b"GIF89a....", "image/gif")})),
+            leak(
+                sonic_rs::json!({"id": "cut", "e": 1, "p": data_uri(&[0x89, b'P', b'N', b'G', 13, 10, 26, 10, 0], "image/png")}),
+            ),
         ];
         let images = import_assets(&assets, &LoadLimits::default()).unwrap();
         for id in ["ext", "abs", "gif", "cut"] {

@@ -10,7 +10,7 @@ use velato::schema::constants::matte_mode::MatteMode as SchemaMatte;
 use super::Ctx;
 use super::constants::{self, Field};
 use super::images;
-use super::json::{Json as _, NULL, Value, arr, flag, hex_color, int_at, num_at, str_at};
+use super::json::{NULL, Value, arr, flag, hex_color, int_at, num_at, str_at};
 use super::properties::property;
 use super::shapes;
 use super::text;
@@ -22,9 +22,9 @@ use crate::model::shape::PathData;
 
 /// Imports a layer list; `default_out` is the composition's out point (for layers without `op`).
 pub(crate) fn composition(
-    list: &[Value],
+    list: &[Value<'_>],
     default_out: f64,
-    ctx: &mut Ctx,
+    ctx: &mut Ctx<'_>,
 ) -> Result<Composition, Error> {
     ctx.layers += list.len();
     ctx.check_limits()?;
@@ -80,7 +80,7 @@ pub(crate) fn composition(
     Ok(Composition { layers })
 }
 
-fn layer(v: &Value, default_out: f64, ctx: &mut Ctx) -> Layer {
+fn layer(v: &Value<'_>, default_out: f64, ctx: &mut Ctx<'_>) -> Layer {
     let ty = int_at(v, "ty").unwrap_or(-1);
     let three_d = flag(v, "ddd");
     let ks = v.get("ks").unwrap_or(&NULL);
@@ -144,7 +144,7 @@ fn layer(v: &Value, default_out: f64, ctx: &mut Ctx) -> Layer {
 }
 
 /// Reads the layer blend mode `bm` (`None` for normal).
-fn blend_mode(v: &Value, ctx: &mut Ctx) -> Option<BlendMode> {
+fn blend_mode(v: &Value<'_>, ctx: &mut Ctx<'_>) -> Option<BlendMode> {
     let mix = match constants::blend_mode(v) {
         Field::Absent | Field::Known(SchemaBlend::Normal) => return None,
         Field::Known(SchemaBlend::Multiply) => Mix::Multiply,
@@ -175,7 +175,7 @@ fn blend_mode(v: &Value, ctx: &mut Ctx) -> Option<BlendMode> {
     Some(BlendMode::new(mix, Compose::SrcOver))
 }
 
-fn precomp(v: &Value, ctx: &mut Ctx) -> LayerContent {
+fn precomp(v: &Value<'_>, ctx: &mut Ctx<'_>) -> LayerContent {
     let id = v.get("refId").and_then(super::id_text);
     let Some(asset) = id.and_then(|id| ctx.assets.get(&id).copied()) else {
         ctx.warn("a precomposition layer refers to a missing asset");
@@ -190,7 +190,7 @@ fn precomp(v: &Value, ctx: &mut Ctx) -> LayerContent {
     }
 }
 
-fn masks(v: &Value, ctx: &mut Ctx) -> Vec<Mask> {
+fn masks(v: &Value<'_>, ctx: &mut Ctx<'_>) -> Vec<Mask> {
     let mut out = Vec::new();
     for m in arr(v, "masksProperties") {
         let mode = match constants::mask_mode(m) {

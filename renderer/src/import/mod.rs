@@ -28,7 +28,7 @@ use crate::error::Error;
 use crate::model::layer::LayerContent;
 use crate::model::{Animation, Composition};
 pub use images::MAX_IMAGE_SIDE;
-use json::{Json as _, Kind, Value, arr, num_at, str_at};
+use json::{Kind, Value, arr, num_at, str_at};
 pub use load::{LoadLimits, decompress};
 
 /// Largest accepted composition side, in pixels.
@@ -49,7 +49,7 @@ pub const MAX_PATH_POINTS: usize = 4_000_000;
 
 /// Import state: warnings and running counts for the limits.
 #[derive(Debug, Default)]
-pub(crate) struct Ctx {
+pub(crate) struct Ctx<'a> {
     warnings: Vec<String>,
     seen: HashSet<String>,
     pub(crate) layers: usize,
@@ -63,11 +63,11 @@ pub(crate) struct Ctx {
     /// Decoded image assets by id.
     images: images::Images,
     /// The embedded glyphs (`chars`) and fonts (`fonts.list`), for text layers.
-    chars: Vec<Value>,
-    fonts: Vec<Value>,
+    chars: &'a [Value<'a>],
+    fonts: &'a [Value<'a>],
 }
 
-impl Ctx {
+impl Ctx<'_> {
     /// Records a warning once.
     pub(crate) fn warn(&mut self, msg: impl Into<String>) {
         let msg = msg.into();
@@ -94,25 +94,48 @@ impl Ctx {
     }
 }
 
-fn asset_id(v: &Value) -> Option<String> {
+fn asset_id(v: &Value<'_>) -> Option<String> {
     id_text(v.get("id")?)
 }
 
 /// An asset id or reference as text: a string, or a number as the JSON writer prints it.
-fn id_text(v: &Value) -> Option<String> {
+fn id_text(v: &Value<'_>) -> Option<String> {
     match v.kind() {
         Kind::String(s) => Some(s.to_owned()),
-        Kind::Number(_) => Some(sonic_rs::to_string(v).ok()?),
+        Kind::Number(_) => Some(json::to_text(v)),
         _ => None,
     }
 }
 
 /// Parses and imports a Lottie document.
 pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Error> {
-    let doc = json::parse(bytes)?;
+    thread_local! {
+        /// The arena of the JSON tree, kept between imports on a thread (its pages stay mapped);
+        /// replaced when one document made it larger than [`KEPT_ARENA_BYTES`].
+        static ARENA: std::cell::RefCell<bumpalo::Bump> = std::cell::RefCell::new(bumpalo::Bump::new());
+    }
+    ARENA.with(|cell| {
+        let Ok(mut arena) = cell.try_borrow_mut() else {
+            return import_in(bytes, limits, &bumpalo::Bump::new());
+        };
+        arena.reset();
+        let result = import_in(bytes, limits, &arena);
+        if arena.allocated_bytes() > KEPT_ARENA_BYTES {
+            *arena = bumpalo::Bump::new();
+        }
+        result
+    })
+}
+
+/// The largest JSON-tree arena a thread keeps for its next import (about a 1 MB document).
+const KEPT_ARENA_BYTES: usize = 8 << 20;
+
+fn import_in(bytes: &[u8], limits: &LoadLimits, arena: &bumpalo::Bump) -> Result<Animation, Error> {
+    let parsed = json::parse(bytes)?;
     // Before anything else, as nesting deeper than the limit is a parse error.
+    let doc = json::tree(&parsed, arena)?;
     let mut easings = easing_cache::EasingCache::default();
-    easing_cache::scan(&doc, &mut easings)?;
+    easing_cache::scan(&doc, &mut easings);
     if !doc.is_object() {
         return Err(Error::NotLottie("the top level is not an object".into()));
     }
@@ -150,11 +173,8 @@ pub(crate) fn import(bytes: &[u8], limits: &LoadLimits) -> Result<Animation, Err
     };
     let asset_list = arr(&doc, "assets");
     ctx.images = images::import_assets(asset_list, limits)?;
-    ctx.chars = arr(&doc, "chars").to_vec();
-    ctx.fonts = doc
-        .get("fonts")
-        .map_or(&[][..], |f| arr(f, "list"))
-        .to_vec();
+    ctx.chars = arr(&doc, "chars");
+    ctx.fonts = doc.get("fonts").map_or(&[][..], |f| arr(f, "list"));
     let mut precomp_json = Vec::new();
     for asset in asset_list {
         if asset.get("layers").and_then(|l| l.as_array()).is_some()

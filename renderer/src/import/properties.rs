@@ -3,7 +3,7 @@
 use kurbo::Vec2;
 
 use super::Ctx;
-use super::json::{Json, Kind, Value, flag_value, for_each_field, num, nums};
+use super::json::{Kind, Value, flag_value, for_each_field, num, nums};
 use crate::interpolation::easing::{CubicEase, Easing};
 use crate::interpolation::spatial::SpatialCurve;
 use crate::model::property::{Keyframes, Property, Segment};
@@ -12,7 +12,7 @@ use crate::model::shape::PathData;
 /// A value type that can be read from a keyframe or a static `k`.
 pub(crate) trait FromJson: Clone {
     /// Reads the value; `None` when the JSON has the wrong shape.
-    fn from_json(v: &Value) -> Option<Self>;
+    fn from_json(v: &Value<'_>) -> Option<Self>;
 
     /// Builds a motion path between two keyframe values (positions only).
     fn spatial(_start: &Self, _end: &Self, _kf: &KeyframeFields<'_>) -> Option<Box<SpatialCurve>> {
@@ -21,12 +21,12 @@ pub(crate) trait FromJson: Clone {
 }
 
 impl FromJson for f64 {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Value<'_>) -> Option<Self> {
         num(Some(v))
     }
 }
 
-fn vec2(v: &Value) -> Option<Vec2> {
+fn vec2(v: &Value<'_>) -> Option<Vec2> {
     match v.kind() {
         Kind::Array(a) => {
             let x = num(a.first())?;
@@ -37,7 +37,7 @@ fn vec2(v: &Value) -> Option<Vec2> {
 }
 
 impl FromJson for Vec2 {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Value<'_>) -> Option<Self> {
         vec2(v)
     }
 
@@ -49,7 +49,7 @@ impl FromJson for Vec2 {
 }
 
 impl FromJson for [f64; 4] {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Value<'_>) -> Option<Self> {
         let a = v.as_array()?;
         let c = |i: usize, d: f64| num(a.get(i)).unwrap_or(d);
         if a.is_empty() {
@@ -60,14 +60,14 @@ impl FromJson for [f64; 4] {
 }
 
 impl FromJson for Vec<f64> {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Value<'_>) -> Option<Self> {
         let mut out = Self::new();
         nums(Some(v), &mut out).then_some(out)
     }
 }
 
 impl FromJson for PathData {
-    fn from_json(v: &Value) -> Option<Self> {
+    fn from_json(v: &Value<'_>) -> Option<Self> {
         let obj = match v.kind() {
             Kind::Array(a) => a.first()?,
             _ => v,
@@ -81,9 +81,9 @@ impl FromJson for PathData {
             _ => {}
         });
         let vs = vs?.as_array()?;
-        let ins = ins.and_then(Json::as_array);
-        let outs = outs.and_then(Json::as_array);
-        let at = |l: Option<&[Value]>, i: usize| {
+        let ins = ins.and_then(Value::as_array);
+        let outs = outs.and_then(Value::as_array);
+        let at = |l: Option<&[Value<'_>]>, i: usize| {
             l.and_then(|l| l.get(i))
                 .and_then(vec2)
                 .unwrap_or(Vec2::ZERO)
@@ -102,7 +102,11 @@ impl FromJson for PathData {
 
 /// Reads an animatable property (`{"a": 0|1, "k": ...}`), falling back to `default` (with a
 /// warning when the JSON is malformed).
-pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx) -> Property<T> {
+pub(crate) fn property<T: FromJson>(
+    v: Option<&Value<'_>>,
+    default: T,
+    ctx: &mut Ctx<'_>,
+) -> Property<T> {
     let Some(v) = v else {
         return Property::Static(default);
     };
@@ -116,7 +120,7 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
         "k" => k = Some(value),
         _ => {}
     });
-    if x.is_some_and(Json::is_string) {
+    if x.is_some_and(Value::is_string) {
         ctx.warn("expressions are not supported; the static or keyframed value is used");
     }
     let Some(k) = k else {
@@ -142,18 +146,18 @@ pub(crate) fn property<T: FromJson>(v: Option<&Value>, default: T, ctx: &mut Ctx
 /// The fields of a keyframe that the import reads, found in one pass over its pairs.
 #[derive(Default)]
 pub(crate) struct KeyframeFields<'a> {
-    t: Option<&'a Value>,
-    s: Option<&'a Value>,
-    e: Option<&'a Value>,
-    i: Option<&'a Value>,
-    o: Option<&'a Value>,
-    h: Option<&'a Value>,
-    to: Option<&'a Value>,
-    ti: Option<&'a Value>,
+    t: Option<&'a Value<'a>>,
+    s: Option<&'a Value<'a>>,
+    e: Option<&'a Value<'a>>,
+    i: Option<&'a Value<'a>>,
+    o: Option<&'a Value<'a>>,
+    h: Option<&'a Value<'a>>,
+    to: Option<&'a Value<'a>>,
+    ti: Option<&'a Value<'a>>,
 }
 
 impl<'a> KeyframeFields<'a> {
-    fn of(kf: &'a Value) -> Self {
+    fn of(kf: &Value<'a>) -> Self {
         let mut f = Self::default();
         for_each_field(kf, |key, value| {
             let slot = match key {
@@ -177,11 +181,11 @@ struct RawKey<'a, T> {
     t: f64,
     s: Option<T>,
     e: Option<T>,
-    json: &'a Value,
+    json: &'a Value<'a>,
     fields: KeyframeFields<'a>,
 }
 
-fn easing(kf: &Value, fields: &KeyframeFields<'_>, ctx: &Ctx) -> Easing {
+fn easing(kf: &Value<'_>, fields: &KeyframeFields<'_>, ctx: &Ctx<'_>) -> Easing {
     if flag_value(fields.h) {
         return Easing::Hold;
     }
@@ -218,7 +222,7 @@ fn easing(kf: &Value, fields: &KeyframeFields<'_>, ctx: &Ctx) -> Easing {
     )
 }
 
-fn keyframes<T: FromJson>(list: &[Value], default: T, ctx: &mut Ctx) -> Property<T> {
+fn keyframes<T: FromJson>(list: &[Value<'_>], default: T, ctx: &mut Ctx<'_>) -> Property<T> {
     let mut raw: Vec<RawKey<'_, T>> = list
         .iter()
         .filter_map(|kf| {
@@ -285,8 +289,8 @@ mod tests {
     use super::*;
 
     fn parse<T: FromJson>(json: &str, default: T) -> Property<T> {
-        let v = super::super::json::parse(json.as_bytes()).unwrap();
-        property(Some(&v), default, &mut Ctx::default())
+        let doc = super::super::json::parse(json.as_bytes()).unwrap();
+        super::super::json::with_tree(&doc, |v| property(Some(v), default, &mut Ctx::default()))
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use kurbo::{Cap, Join, Vec2};
 
 use super::Ctx;
-use super::json::{Json as _, NULL, Value, arr, flag, int_at, num_at, str_at};
+use super::json::{NULL, Value, arr, flag, int_at, num_at, str_at};
 use super::properties::property;
 use super::transform::transform;
 use crate::model::paint::{Fill, Gradient, GradientFill, GradientStroke, Stroke, StrokeStyle};
@@ -15,23 +15,23 @@ use crate::model::shape::{
 use crate::model::transform::Transform;
 
 /// Imports a shape layer's `shapes` as a root group with an identity transform.
-pub(crate) fn root_group(items: &[Value], ctx: &mut Ctx) -> Group {
+pub(crate) fn root_group(items: &[Value<'_>], ctx: &mut Ctx<'_>) -> Group {
     Group {
         items: shape_list(items, ctx),
         transform: Transform::default(),
     }
 }
 
-fn shape_list(items: &[Value], ctx: &mut Ctx) -> Vec<Shape> {
+fn shape_list(items: &[Value<'_>], ctx: &mut Ctx<'_>) -> Vec<Shape> {
     ctx.shapes += items.len();
     items.iter().filter_map(|item| shape(item, ctx)).collect()
 }
 
-fn reversed(v: &Value) -> bool {
+fn reversed(v: &Value<'_>) -> bool {
     int_at(v, "d") == Some(3)
 }
 
-fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
+fn shape(v: &Value<'_>, ctx: &mut Ctx<'_>) -> Option<Shape> {
     if flag(v, "hd") {
         return None;
     }
@@ -127,7 +127,7 @@ fn shape(v: &Value, ctx: &mut Ctx) -> Option<Shape> {
     })
 }
 
-fn repeater(v: &Value, ctx: &mut Ctx) -> Repeater {
+fn repeater(v: &Value<'_>, ctx: &mut Ctx<'_>) -> Repeater {
     let tr = v.get("tr").unwrap_or(&NULL);
     let p = |key: &str| tr.get(key);
     Repeater {
@@ -143,12 +143,12 @@ fn repeater(v: &Value, ctx: &mut Ctx) -> Repeater {
     }
 }
 
-fn unsupported(ctx: &mut Ctx, what: &str) -> Option<Shape> {
+fn unsupported(ctx: &mut Ctx<'_>, what: &str) -> Option<Shape> {
     ctx.warn(format!("{what} not supported; the item is skipped"));
     None
 }
 
-fn count_points(path: &Property<PathData>, ctx: &mut Ctx) {
+fn count_points(path: &Property<PathData>, ctx: &mut Ctx<'_>) {
     ctx.points += match path {
         Property::Static(p) => p.points.len(),
         Property::Animated(k) => {
@@ -161,7 +161,7 @@ fn count_points(path: &Property<PathData>, ctx: &mut Ctx) {
     };
 }
 
-fn stroke_style(v: &Value, ctx: &mut Ctx) -> StrokeStyle {
+fn stroke_style(v: &Value<'_>, ctx: &mut Ctx<'_>) -> StrokeStyle {
     let cap = match int_at(v, "lc") {
         Some(2) => Cap::Round,
         Some(3) => Cap::Square,
@@ -191,7 +191,7 @@ fn stroke_style(v: &Value, ctx: &mut Ctx) -> StrokeStyle {
     }
 }
 
-fn gradient(v: &Value, ctx: &mut Ctx) -> Gradient {
+fn gradient(v: &Value<'_>, ctx: &mut Ctx<'_>) -> Gradient {
     let g = v.get("g").unwrap_or(&NULL);
     let color_count = int_at(g, "p").unwrap_or(0).clamp(0, 1024) as usize;
     Gradient {

@@ -11,24 +11,16 @@
 //! text is drawn plain, with a warning each); text on a path (`t.p.m`) is not drawn; without embedded glyphs a text layer draws nothing (a warning: no
 //! system fonts in a static binary).
 
-use sonic_rs::json;
+use bumpalo::Bump;
 
 use super::Ctx;
-use super::json::{Json as _, NULL, Value, arr, flag, num_at, str_at};
+use super::json::{NULL, Pair, Value, arr, flag, num_at, str_at};
 use super::shapes;
 use crate::model::layer::LayerContent;
 
 /// The content of a text layer: its documents as shape groups, or nothing with a warning.
-pub(crate) fn layer(v: &Value, ctx: &mut Ctx) -> LayerContent {
-    let chars = std::mem::take(&mut ctx.chars);
-    let fonts = std::mem::take(&mut ctx.fonts);
-    let content = layer_with(v, &fonts, &chars, ctx);
-    ctx.chars = chars;
-    ctx.fonts = fonts;
-    content
-}
-
-fn layer_with(v: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> LayerContent {
+pub(crate) fn layer(v: &Value<'_>, ctx: &mut Ctx<'_>) -> LayerContent {
+    let (chars, fonts) = (ctx.chars, ctx.fonts);
     if chars.is_empty() {
         ctx.warn("text layers without embedded glyphs (`chars`) are not supported");
         return LayerContent::None;
@@ -44,13 +36,15 @@ fn layer_with(v: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Lay
         return LayerContent::None;
     }
     let keys = t.get("d").map_or(&[][..], |d| arr(d, "k"));
+    // The shape items made for the documents live here while they are imported.
+    let arena = Bump::new();
     let mut documents = Vec::with_capacity(keys.len());
     for key in keys {
         let Some(s) = key.get("s") else { continue };
         if s.get("sz").is_some() {
             ctx.warn("paragraph text boxes (`sz`) are not supported; lines break only at returns");
         }
-        let items = layout(s, fonts, chars, ctx);
+        let items = layout(s, fonts, chars, &arena, ctx);
         documents.push((
             num_at(key, "t").unwrap_or(0.0),
             shapes::root_group(&items, ctx),
@@ -63,7 +57,13 @@ fn layer_with(v: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Lay
 }
 
 /// The shape items (Lottie JSON) that draw document `s`.
-fn layout(s: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Vec<Value> {
+fn layout<'a>(
+    s: &Value<'a>,
+    fonts: &[Value<'a>],
+    chars: &'a [Value<'a>],
+    arena: &'a Bump,
+    ctx: &mut Ctx<'_>,
+) -> Vec<Value<'a>> {
     let size = num_at(s, "s").unwrap_or(0.0);
     let font_name = str_at(s, "f").unwrap_or("");
     let font = fonts.iter().find(|f| str_at(f, "fName") == Some(font_name));
@@ -79,7 +79,7 @@ fn layout(s: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Vec<Val
     let glyph = |c: char| {
         let mut buf = [0; 4];
         let ch = c.encode_utf8(&mut buf) as &str;
-        let same = |g: &&Value| str_at(g, "ch") == Some(ch);
+        let same = |g: &&Value<'a>| str_at(g, "ch") == Some(ch);
         chars
             .iter()
             .filter(same)
@@ -120,23 +120,46 @@ fn layout(s: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Vec<Val
             if paths.is_empty() {
                 continue;
             }
-            paths.push(json!({
-                "ty": "tr",
-                "p": {"a": 0, "k": [x + dx, y]},
-                "s": {"a": 0, "k": [scale * 100.0, scale * 100.0]},
-            }));
-            items.push(json!({"ty": "gr", "it": paths}));
+            let position = array(arena, &[Value::F64(x + dx), Value::F64(y)]);
+            let size = array(
+                arena,
+                &[Value::F64(scale * 100.0), Value::F64(scale * 100.0)],
+            );
+            paths.push(object(
+                arena,
+                &[
+                    ("ty", Value::String("tr")),
+                    ("p", fixed(arena, position)),
+                    ("s", fixed(arena, size)),
+                ],
+            ));
+            let it = array(arena, &paths);
+            items.push(object(arena, &[("ty", Value::String("gr")), ("it", it)]));
         }
     }
-    let fill = s
-        .get("fc")
-        .and_then(color)
-        .map(|c| json!({"ty": "fl", "c": {"a": 0, "k": c}, "o": {"a": 0, "k": 100}, "r": 1}));
-    let stroke = match (s.get("sc").and_then(color), num_at(s, "sw")) {
-        (Some(c), Some(w)) if w > 0.0 => Some(json!({
-            "ty": "st", "c": {"a": 0, "k": c}, "o": {"a": 0, "k": 100},
-            "w": {"a": 0, "k": w}, "lc": 1, "lj": 1, "ml": 4,
-        })),
+    let opaque = fixed(arena, Value::U64(100));
+    let fill = s.get("fc").and_then(|c| color(c, arena)).map(|c| {
+        let pairs = [
+            ("ty", Value::String("fl")),
+            ("c", fixed(arena, c)),
+            ("o", opaque),
+            ("r", Value::U64(1)),
+        ];
+        object(arena, &pairs)
+    });
+    let stroke = match (s.get("sc").and_then(|c| color(c, arena)), num_at(s, "sw")) {
+        (Some(c), Some(w)) if w > 0.0 => {
+            let pairs = [
+                ("ty", Value::String("st")),
+                ("c", fixed(arena, c)),
+                ("o", opaque),
+                ("w", fixed(arena, Value::F64(w))),
+                ("lc", Value::U64(1)),
+                ("lj", Value::U64(1)),
+                ("ml", Value::U64(4)),
+            ];
+            Some(object(arena, &pairs))
+        }
         _ => None,
     };
     // The first paint listed is drawn on top.
@@ -150,10 +173,10 @@ fn layout(s: &Value, fonts: &[Value], chars: &[Value], ctx: &mut Ctx) -> Vec<Val
 }
 
 /// Appends the paths (`sh`) of a glyph's shapes, at any depth, leaving out its own paints.
-fn collect_paths(items: &[Value], out: &mut Vec<Value>) {
+fn collect_paths<'a>(items: &[Value<'a>], out: &mut Vec<Value<'a>>) {
     for item in items {
         match str_at(item, "ty") {
-            Some("sh") => out.push(item.clone()),
+            Some("sh") => out.push(*item),
             Some("gr") => collect_paths(arr(item, "it"), out),
             _ => {}
         }
@@ -161,10 +184,25 @@ fn collect_paths(items: &[Value], out: &mut Vec<Value>) {
 }
 
 /// A text colour (`fc`, `sc`: RGB in 0..=1) as a fill colour.
-fn color(v: &Value) -> Option<Value> {
+fn color<'a>(v: &Value<'_>, arena: &'a Bump) -> Option<Value<'a>> {
     let c = v.as_array()?;
-    let n = |i: usize| c.get(i).and_then(|x| x.as_f64());
-    Some(json!([n(0)?, n(1)?, n(2)?, 1.0]))
+    let n = |i: usize| c.get(i).and_then(Value::as_f64).map(Value::F64);
+    Some(array(arena, &[n(0)?, n(1)?, n(2)?, Value::F64(1.0)]))
+}
+
+/// A JSON array of `items`, in `arena`.
+fn array<'a>(arena: &'a Bump, items: &[Value<'a>]) -> Value<'a> {
+    Value::Array(arena.alloc_slice_copy(items))
+}
+
+/// A JSON object of `pairs`, in `arena`.
+fn object<'a>(arena: &'a Bump, pairs: &[Pair<'a>]) -> Value<'a> {
+    Value::Object(arena.alloc_slice_copy(pairs))
+}
+
+/// A static property (`{"a": 0, "k": value}`), in `arena`.
+fn fixed<'a>(arena: &'a Bump, value: Value<'a>) -> Value<'a> {
+    object(arena, &[("a", Value::U64(0)), ("k", value)])
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 use kurbo::Vec2;
 
 use super::Ctx;
-use super::json::{Json as _, Kind, Value, flag};
+use super::json::{Kind, Value, flag};
 use super::properties::property;
 use crate::model::transform::{Position, Transform};
 
 /// Imports a transform (`ks` of a layer, `tr` of a group).
-pub(crate) fn transform(v: &Value, three_d: bool, ctx: &mut Ctx) -> Transform {
+pub(crate) fn transform(v: &Value<'_>, three_d: bool, ctx: &mut Ctx<'_>) -> Transform {
     let position = match v.get("p") {
         Some(p) if flag(p, "s") => Position::Split(
             property(p.get("x"), 0.0, ctx),
@@ -66,11 +66,11 @@ fn is_static(t: &Transform) -> bool {
 
 /// Returns `true` when a 3D orientation (`or`, degrees about x, y and z) is present and not zero
 /// in every keyframe.
-fn orientation_is_set(or: Option<&Value>) -> bool {
+fn orientation_is_set(or: Option<&Value<'_>>) -> bool {
     let Some(k) = or.and_then(|or| or.get("k")) else {
         return false;
     };
-    let nonzero = |v: &Value| match v.kind() {
+    let nonzero = |v: &Value<'_>| match v.kind() {
         Kind::Array(a) => a.iter().any(|n| n.as_f64().is_some_and(|n| n != 0.0)),
         _ => v.as_f64().is_some_and(|n| n != 0.0),
     };
@@ -89,13 +89,14 @@ mod tests {
 
     use super::*;
     use crate::geometry::projective::LayerMatrix;
+    use crate::import::json::leak;
 
     #[test]
     fn three_d_rotation_flattens_like_rlottie() {
-        let ks = json!({
+        let ks = leak(json!({
             "p": {"k": [100, 50]}, "a": {"k": [0, 0]}, "s": {"k": [200, 100]},
             "rx": {"k": 60}, "ry": {"k": 180}, "rz": {"k": 90}
-        });
+        }));
         let mut ctx = Ctx::default();
         let LayerMatrix::Projective(m) = transform(&ks, true, &mut ctx).layer_matrix_at(0.0, false)
         else {
@@ -119,9 +120,9 @@ mod tests {
 
     #[test]
     fn three_d_orientation_warns_when_set() {
-        let warnings = |or: Value| {
+        let warnings = |or: sonic_rs::Value| {
             let mut ctx = Ctx::default();
-            transform(&json!({ "or": or }), true, &mut ctx);
+            transform(&leak(json!({ "or": or })), true, &mut ctx);
             ctx.warnings.len()
         };
         assert_eq!(warnings(json!({"a": 0, "k": [0, 0, 0]})), 0);
@@ -132,7 +133,7 @@ mod tests {
         assert_eq!(warnings(still), 0);
         // 2D layers have no orientation.
         let mut ctx = Ctx::default();
-        transform(&json!({"or": {"k": [0, 30, 0]}}), false, &mut ctx);
+        transform(&leak(json!({"or": {"k": [0, 30, 0]}})), false, &mut ctx);
         assert!(ctx.warnings.is_empty());
     }
 }
