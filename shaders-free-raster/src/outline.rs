@@ -3,6 +3,9 @@
 
 use kurbo::{Affine, BezPath, Cap, Join, PathEl, Point, Stroke, StrokeCtx, StrokeOpts};
 use renderer::draw::stroke_scale;
+use vello_common::fearless_simd::Level;
+use vello_common::flatten::{FlattenCtx, Line};
+use vello_common::geometry::RectU16;
 
 /// Turns draw-list paths into outlines in output pixels, ready to fill with an identity
 /// transform. Keeps its buffers between calls, and the outlines of the last frame it drew.
@@ -23,6 +26,8 @@ pub(crate) struct Outliner {
     device_path: BezPath,
     /// A stroke's outline before it is snapped.
     stroke_ctx: StrokeCtx,
+    /// Curves to lines.
+    flattener: Flattener,
     /// By command index: the outline made for that command, and from what.
     kept: Vec<Kept>,
     /// Path elements allocated by `kept` (keys and outlines, by capacity).
@@ -102,7 +107,7 @@ impl Outliner {
         }
     }
 
-    /// Returns the outline `path` covers under `m` (see [`to_device_outline`]), to fill by the
+    /// Returns the outline `path` covers under `m` (see [`Flattener::outline`]), to fill by the
     /// path's own fill rule. `index` is the command's index in its draw list.
     pub(crate) fn fill(&mut self, index: usize, path: &BezPath, m: Affine) -> &BezPath {
         if self.is_kept(index, path, m, None) {
@@ -110,10 +115,11 @@ impl Outliner {
         }
         let mut out = self.take_slot(index);
         if path.iter().all(|el| within_range(m * el)) {
-            to_device_outline(path, m, &mut out);
+            self.flattener.outline(path, m, &mut out);
         } else {
             self.set_device_path(path, m);
-            to_device_outline(&self.device_path, Affine::IDENTITY, &mut out);
+            self.flattener
+                .outline(&self.device_path, Affine::IDENTITY, &mut out);
         }
         self.keep(index, path, m, None, out)
     }
@@ -144,7 +150,8 @@ impl Outliner {
             &mut self.outline,
         );
         let mut out = self.take_slot(index);
-        to_device_outline(self.stroke_ctx.output(), Affine::IDENTITY, &mut out);
+        self.flattener
+            .outline(self.stroke_ctx.output(), Affine::IDENTITY, &mut out);
         Some(self.keep(index, path, m, key, out))
     }
 
@@ -248,11 +255,19 @@ fn clamp_to_range(el: PathEl) -> PathEl {
 /// vello_cpu flattens curves to within 0.25 px. The chords of a convex curve lie inside it, so
 /// at that tolerance every curved outline comes out about 0.1 px inset: a 300 px circle loses
 /// 110 px² of its area, where rlottie and ThorVG (which subdivide far more finely) are exact to a
-/// few px². That shows as an edge difference along every curve. Flattening to this tolerance (an
-/// upper bound: it is divided by [`affine_scale`], √2 times the scale of a uniform transform)
-/// removes the bias.
-/// Over the corpus, 0.1 matched the references best; both 0.05 and 0.2 scored lower.
-const FLATTEN_TOLERANCE: f64 = 0.1;
+/// few px². That shows as an edge difference along every curve. Flattening finer removes the
+/// bias. Until session 5 fills were flattened in their own space to 0.1 divided by the
+/// transform's Frobenius norm (√2 times a uniform scale), and strokes to 0.1/√2 px; over the
+/// corpus 0.1 scored better than both 0.05 and 0.2. Now both are flattened in output pixels,
+/// to what that was under a uniform scale.
+const FLATTEN_TOLERANCE: f64 = 0.1 / std::f64::consts::SQRT_2;
+
+/// The tolerance `vello_common`'s flattener works to, in the space it flattens in (`TOL` there).
+const VELLO_TOLERANCE: f64 = 0.25;
+
+/// Outlines are flattened this many times larger than in output pixels, so that `vello_common`'s
+/// fixed [`VELLO_TOLERANCE`] is [`FLATTEN_TOLERANCE`] in output pixels.
+const FLATTEN_SCALE: f64 = VELLO_TOLERANCE / FLATTEN_TOLERANCE;
 
 /// Largest distance, in output pixels, between a stroke's true outline and kurbo's curves.
 /// (0.25 px, vello_cpu's own, visibly thinned stroke edges against the references; 0.1 px
@@ -267,13 +282,6 @@ const STROKE_TOLERANCE: f64 = 0.18;
 /// as 176 rather than 179, a 8.8 px stroke as 8.78 px wide). Over the corpus this raised the
 /// median PSNR of a frame by 0.4 dB against rlottie and 0.3 dB against ThorVG.
 const SUBPIXEL_STEPS: f64 = 64.0;
-
-/// An upper bound of the factor by which `m` stretches lengths.
-fn affine_scale(m: Affine) -> f64 {
-    let [a, b, c, d, _, _] = m.as_coeffs();
-    let s = (a * a + b * b + c * c + d * d).sqrt();
-    if s.is_finite() && s > 1e-9 { s } else { 1.0 }
-}
 
 /// Truncates a coordinate in output pixels to the references' grid (towards zero, as their
 /// float-to-fixed conversion does).
@@ -299,25 +307,91 @@ fn to_grid(v: f64) -> f64 {
     truncated / SUBPIXEL_STEPS
 }
 
-/// Writes into `out` the outline `path` covers under `m`, in output pixels: curves replaced by
-/// lines within [`FLATTEN_TOLERANCE`], every point on the references' grid.
-fn to_device_outline(path: &BezPath, m: Affine, out: &mut BezPath) {
-    let snap = |p: Point| {
-        let p = m * p;
-        Point::new(to_grid(p.x), to_grid(p.y))
-    };
-    out.truncate(0);
-    kurbo::flatten(
-        path.iter(),
-        FLATTEN_TOLERANCE / affine_scale(m),
-        |el| match el {
-            PathEl::MoveTo(p) => out.move_to(snap(p)),
-            PathEl::LineTo(p) => out.line_to(snap(p)),
-            PathEl::ClosePath => out.close_path(),
-            // `flatten` emits only the three above.
-            PathEl::QuadTo(..) | PathEl::CurveTo(..) => {}
-        },
-    );
+/// How far, in output pixels, a point that went through `f32` may have come out short of where it
+/// was (towards zero): `f32` holds 24 bits, so a 2,000 px coordinate, [`FLATTEN_SCALE`] times
+/// larger while flattened, is off by up to 1/30,000 px. Points are moved this far outwards
+/// before they are truncated to the grid, so that one on a grid line (a rectangle's corner at
+/// whole pixels) stays there, as it did in `f64`.
+const F32_SLACK: f64 = 1.0 / 4096.0;
+
+/// Turns curves into lines with `vello_common`'s flattener: the same subdivision as kurbo's
+/// `flatten` (curves to quadratics, each cut where its parabola's arc length says), but
+/// vectorised, in `f32`, and faster: kurbo's `flatten` was about 14 % of the render time (perf,
+/// every frame of the 512x512 corpus stickers). The points come out in `f32`, which in the few
+/// thousand pixels of an output is exact to 1/10,000 px, well within the 1/64 px grid they are
+/// snapped to (see [`F32_SLACK`]).
+struct Flattener {
+    level: Level,
+    lines: Vec<Line>,
+    ctx: FlattenCtx,
+}
+
+impl Default for Flattener {
+    fn default() -> Self {
+        Self {
+            level: Level::try_detect().unwrap_or(Level::baseline()),
+            lines: Vec::new(),
+            ctx: FlattenCtx::default(),
+        }
+    }
+}
+
+impl Flattener {
+    /// Writes into `out` the outline `path` covers under `m`, in output pixels: curves replaced
+    /// by lines within [`FLATTEN_TOLERANCE`], every point on the references' grid, every subpath
+    /// closed.
+    ///
+    /// `vello_common`'s flattener leaves out curves wholly above, right of or below what it draws
+    /// (here: above the output, or past 2^16 / [`FLATTEN_SCALE`] px), leaving a gap; such a
+    /// gap is bridged by a line, which lies out there too and so covers nothing.
+    fn outline(&mut self, path: &BezPath, m: Affine, out: &mut BezPath) {
+        let scaled = Affine::scale(FLATTEN_SCALE) * m;
+        let snap = |p: vello_common::flatten::Point| {
+            let x = f64::from(p.x) / FLATTEN_SCALE;
+            let y = f64::from(p.y) / FLATTEN_SCALE;
+            Point::new(
+                to_grid(x + F32_SLACK.copysign(x)),
+                to_grid(y + F32_SLACK.copysign(y)),
+            )
+        };
+        let cull = RectU16::new(0, 0, u16::MAX, u16::MAX);
+        // Pushed to a `Vec` rather than through `BezPath::push`, which is not inlined.
+        let mut els = std::mem::take(out).into_elements();
+        els.clear();
+        let elements = path.elements();
+        let mut start = 0;
+        while start < elements.len() {
+            // One subpath at a time, so that a gap in the lines is a left-out curve.
+            let end = elements[start + 1..]
+                .iter()
+                .position(|el| matches!(el, PathEl::MoveTo(_)))
+                .map_or(elements.len(), |k| start + 1 + k);
+            vello_common::flatten::fill(
+                self.level,
+                elements[start..end].iter().copied(),
+                scaled,
+                &mut self.lines,
+                &mut self.ctx,
+                cull,
+            );
+            start = end;
+            let Some(first) = self.lines.first() else {
+                continue;
+            };
+            els.reserve(self.lines.len() + 2);
+            els.push(PathEl::MoveTo(snap(first.p0)));
+            let mut last = first.p0;
+            for line in &self.lines {
+                if line.p0 != last {
+                    els.push(PathEl::LineTo(snap(line.p0)));
+                }
+                els.push(PathEl::LineTo(snap(line.p1)));
+                last = line.p1;
+            }
+            els.push(PathEl::ClosePath);
+        }
+        *out = BezPath::from_vec(els);
+    }
 }
 
 /// Expands the stroke of `path` into `ctx`'s output; `scratch` is reused for a cleaned copy.
@@ -422,6 +496,60 @@ mod tests {
         p.move_to(from);
         p.line_to(to);
         p
+    }
+
+    #[test]
+    fn points_on_the_grid_stay_there_through_f32() {
+        // Corners at whole and 1/64 px: the outline is the rectangle itself.
+        let rect = Rect::new(1.0, 2.0, 300.5, 411.0 + 3.0 / 64.0).to_path(0.1);
+        let mut outliner = Outliner::default();
+        let outline = outliner.fill(0, &rect, Affine::IDENTITY).clone();
+        let points: Vec<_> = outline
+            .elements()
+            .iter()
+            .filter_map(|el| el.end_point())
+            .collect();
+        for corner in [
+            (1.0, 2.0),
+            (300.5, 2.0),
+            (300.5, 411.046875),
+            (1.0, 411.046875),
+        ] {
+            assert!(
+                points.contains(&Point::from(corner)),
+                "{corner:?} in {points:?}"
+            );
+        }
+        assert!(
+            points
+                .iter()
+                .all(|p| to_grid(p.x) == p.x && to_grid(p.y) == p.y)
+        );
+    }
+
+    #[test]
+    fn curves_left_out_above_the_output_leave_no_trace() {
+        // A circle mostly above the output: the flattener leaves out its curves up there, and
+        // the gap is bridged out of sight. What shows is the 10 px high cap below y = 0.
+        let circle = kurbo::Circle::new((30.0, -30.0), 40.0).to_path(0.1);
+        let mut list = DrawList::new(60.0, 20.0);
+        list.push(fill(circle, RED));
+        let pixmap = render(&list, 60, 20);
+        let mut covered = 0.0;
+        for y in 0..20 {
+            for x in 0..60 {
+                covered += f64::from(pixmap.sample(x, y).a) / 255.0;
+            }
+        }
+        // r² acos((r - h) / r) - (r - h) √(2rh - h²), r = 40, h = 10.
+        let cap = 1600.0 * 0.75_f64.acos() - 30.0 * 700.0_f64.sqrt();
+        // Chords inside the arc and truncation to the grid take a few px² off.
+        assert!(
+            (covered - cap).abs() < 4.0,
+            "{covered:.1} px² against {cap:.1}"
+        );
+        assert_eq!(pixmap.sample(30, 0).a, 255);
+        assert_eq!(pixmap.sample(1, 1).a, 0);
     }
 
     #[test]
