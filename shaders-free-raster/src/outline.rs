@@ -346,9 +346,11 @@ impl Flattener {
     /// gap is bridged by a line, which lies out there too and so covers nothing.
     fn outline(&mut self, path: &BezPath, m: Affine, out: &mut BezPath) {
         let scaled = Affine::scale(FLATTEN_SCALE) * m;
+        // A product rather than a quotient: off by an ulp, well within the slack.
+        let unscale = FLATTEN_SCALE.recip();
         let snap = |p: vello_common::flatten::Point| {
-            let x = f64::from(p.x) / FLATTEN_SCALE;
-            let y = f64::from(p.y) / FLATTEN_SCALE;
+            let x = f64::from(p.x) * unscale;
+            let y = f64::from(p.y) * unscale;
             Point::new(
                 to_grid(x + F32_SLACK.copysign(x)),
                 to_grid(y + F32_SLACK.copysign(y)),
