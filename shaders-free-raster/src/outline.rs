@@ -308,10 +308,10 @@ fn to_grid(v: f64) -> f64 {
 }
 
 /// How far, in output pixels, a point that went through `f32` may have come out short of where it
-/// was (towards zero): `f32` holds 24 bits, so a 2,000 px coordinate, [`FLATTEN_SCALE`] times
-/// larger while flattened, is off by up to 1/30,000 px. Points are moved this far outwards
-/// before they are truncated to the grid, so that one on a grid line (a rectangle's corner at
-/// whole pixels) stays there, as it did in `f64`.
+/// was (towards zero): `f32` holds 24 bits, so a coordinate of up to 4,096 px comes back within
+/// 1/4096 px (scaling by [`FLATTEN_SCALE`] does not change the relative error). Points are moved
+/// this far outwards before they are truncated to the grid, so that one on a grid line (a
+/// rectangle's corner at whole pixels) stays there, as it did in `f64`.
 const F32_SLACK: f64 = 1.0 / 4096.0;
 
 /// Turns curves into lines with `vello_common`'s flattener: the same subdivision as kurbo's
