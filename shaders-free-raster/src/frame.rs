@@ -27,9 +27,13 @@ pub struct FrameRenderer {
     evaluator: Evaluator,
     list: DrawList,
     rasterizer: Rasterizer,
-    /// The draw list of the frame drawn last, and its units (valid while `last_content` is not 0).
+    /// The draw list of the frame drawn last (valid while `last_content` is not 0), and its units
+    /// (valid while `last_split`).
     last_list: DrawList,
     last_units: Vec<Unit>,
+    /// Whether `last_units` holds the units of `last_list`: a list is split only when the frame
+    /// after it is painted into the same pixmap, so a frame drawn once (a still) is never split.
+    last_split: bool,
     units: Vec<Unit>,
     /// What the frame drawn last is named in the pixmap it was drawn into ([`Pixmap::content`]);
     /// 0 when there is no such frame.
@@ -68,18 +72,34 @@ impl FrameRenderer {
         self.evaluator
             .evaluate_within(animation, time, budget, &mut self.list)?;
         let (width, height) = pixmap.size_u16();
-        let view = fit_transform(self.list.width, self.list.height, width, height);
-        let split = split_units(&self.list.commands, view, width, height, &mut self.units);
         let holds_last = self.last_content != 0
             && pixmap.content() == self.last_content
             && (self.list.width, self.list.height) == (self.last_list.width, self.last_list.height);
-        let region = if split && holds_last {
-            damage(
-                &self.last_list.commands,
-                &self.last_units,
-                &self.list.commands,
-                &self.units,
-            )
+        // Units are found only to compare with the frame before: the pixmap holds it (so it has
+        // the same size, and the same view fits both lists to it).
+        let mut split = false;
+        let region = if holds_last {
+            let view = fit_transform(self.list.width, self.list.height, width, height);
+            if !self.last_split {
+                self.last_split = split_units(
+                    &self.last_list.commands,
+                    view,
+                    width,
+                    height,
+                    &mut self.last_units,
+                );
+            }
+            split = split_units(&self.list.commands, view, width, height, &mut self.units);
+            if split && self.last_split {
+                damage(
+                    &self.last_list.commands,
+                    &self.last_units,
+                    &self.list.commands,
+                    &self.units,
+                )
+            } else {
+                PixelRect::full(width, height)
+            }
         } else {
             PixelRect::full(width, height)
         };
@@ -102,7 +122,8 @@ impl FrameRenderer {
         };
         std::mem::swap(&mut self.list, &mut self.last_list);
         std::mem::swap(&mut self.units, &mut self.last_units);
-        if result.is_ok() && split {
+        self.last_split = split;
+        if result.is_ok() {
             self.last_content = NEXT_CONTENT.fetch_add(1, Ordering::Relaxed);
             pixmap.set_content(self.last_content);
         } else {

@@ -37,6 +37,7 @@
 #![forbid(unsafe_code)]
 
 mod damage;
+mod flatten;
 mod frame;
 mod outline;
 mod output;

@@ -4,6 +4,8 @@
 use kurbo::{Affine, BezPath, Cap, Join, PathEl, Point, Stroke, StrokeCtx, StrokeOpts};
 use renderer::draw::stroke_scale;
 
+use crate::flatten::{Flattener, to_grid};
+
 /// Turns draw-list paths into outlines in output pixels, ready to fill with an identity
 /// transform. Keeps its buffers between calls, and the outlines of the last frame it drew.
 ///
@@ -23,6 +25,8 @@ pub(crate) struct Outliner {
     device_path: BezPath,
     /// A stroke's outline before it is snapped.
     stroke_ctx: StrokeCtx,
+    /// Curves to lines.
+    flattener: Flattener,
     /// By command index: the outline made for that command, and from what.
     kept: Vec<Kept>,
     /// Path elements allocated by `kept` (keys and outlines, by capacity).
@@ -102,7 +106,7 @@ impl Outliner {
         }
     }
 
-    /// Returns the outline `path` covers under `m` (see [`to_device_outline`]), to fill by the
+    /// Returns the outline `path` covers under `m` (see [`Flattener::outline`]), to fill by the
     /// path's own fill rule. `index` is the command's index in its draw list.
     pub(crate) fn fill(&mut self, index: usize, path: &BezPath, m: Affine) -> &BezPath {
         if self.is_kept(index, path, m, None) {
@@ -110,10 +114,11 @@ impl Outliner {
         }
         let mut out = self.take_slot(index);
         if path.iter().all(|el| within_range(m * el)) {
-            to_device_outline(path, m, &mut out);
+            self.flattener.outline(path, m, &mut out);
         } else {
             self.set_device_path(path, m);
-            to_device_outline(&self.device_path, Affine::IDENTITY, &mut out);
+            self.flattener
+                .outline(&self.device_path, Affine::IDENTITY, &mut out);
         }
         self.keep(index, path, m, None, out)
     }
@@ -144,7 +149,8 @@ impl Outliner {
             &mut self.outline,
         );
         let mut out = self.take_slot(index);
-        to_device_outline(self.stroke_ctx.output(), Affine::IDENTITY, &mut out);
+        self.flattener
+            .outline(self.stroke_ctx.output(), Affine::IDENTITY, &mut out);
         Some(self.keep(index, path, m, key, out))
     }
 
@@ -243,82 +249,10 @@ fn clamp_to_range(el: PathEl) -> PathEl {
     }
 }
 
-/// Largest distance, in output pixels, between a curve and the lines that replace it.
-///
-/// vello_cpu flattens curves to within 0.25 px. The chords of a convex curve lie inside it, so
-/// at that tolerance every curved outline comes out about 0.1 px inset: a 300 px circle loses
-/// 110 px² of its area, where rlottie and ThorVG (which subdivide far more finely) are exact to a
-/// few px². That shows as an edge difference along every curve. Flattening to this tolerance (an
-/// upper bound: it is divided by [`affine_scale`], √2 times the scale of a uniform transform)
-/// removes the bias.
-/// Over the corpus, 0.1 matched the references best; both 0.05 and 0.2 scored lower.
-const FLATTEN_TOLERANCE: f64 = 0.1;
-
 /// Largest distance, in output pixels, between a stroke's true outline and kurbo's curves.
 /// (0.25 px, vello_cpu's own, visibly thinned stroke edges against the references; 0.1 px
 /// matches them a little better still, for about 6 % more render time.)
 const STROKE_TOLERANCE: f64 = 0.18;
-
-/// Steps per output pixel of the coordinate grid of rlottie and ThorVG.
-///
-/// Both scan-convert FreeType-style, in 26.6 fixed point: every point of an outline, after its
-/// transform, is truncated to 1/64 px, and a stroke's half width too. We do the same, so that
-/// edges land on the same fraction of a pixel as in the references (a 0.7 px coverage comes out
-/// as 176 rather than 179, a 8.8 px stroke as 8.78 px wide). Over the corpus this raised the
-/// median PSNR of a frame by 0.4 dB against rlottie and 0.3 dB against ThorVG.
-const SUBPIXEL_STEPS: f64 = 64.0;
-
-/// An upper bound of the factor by which `m` stretches lengths.
-fn affine_scale(m: Affine) -> f64 {
-    let [a, b, c, d, _, _] = m.as_coeffs();
-    let s = (a * a + b * b + c * c + d * d).sqrt();
-    if s.is_finite() && s > 1e-9 { s } else { 1.0 }
-}
-
-/// Truncates a coordinate in output pixels to the references' grid (towards zero, as their
-/// float-to-fixed conversion does).
-///
-/// `f64::trunc` is a libm call on the baseline x86-64 target (1 % of the render time in perf);
-/// a cast to `i64` truncates towards zero too, and is exact wherever it is taken.
-fn to_grid(v: f64) -> f64 {
-    let steps = v * SUBPIXEL_STEPS;
-    let truncated = if steps.abs() < 4_503_599_627_370_496.0 {
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "|steps| < 2^52: the cast truncates towards zero exactly, as `trunc` does"
-        )]
-        let whole = steps as i64;
-        #[expect(clippy::cast_precision_loss, reason = "|whole| < 2^52 is exact in f64")]
-        let whole = whole as f64;
-        // -0.5 truncates to -0.0, the cast to +0.
-        whole.copysign(steps)
-    } else {
-        // Already whole (or NaN or infinite): as `trunc` leaves it.
-        steps.trunc()
-    };
-    truncated / SUBPIXEL_STEPS
-}
-
-/// Writes into `out` the outline `path` covers under `m`, in output pixels: curves replaced by
-/// lines within [`FLATTEN_TOLERANCE`], every point on the references' grid.
-fn to_device_outline(path: &BezPath, m: Affine, out: &mut BezPath) {
-    let snap = |p: Point| {
-        let p = m * p;
-        Point::new(to_grid(p.x), to_grid(p.y))
-    };
-    out.truncate(0);
-    kurbo::flatten(
-        path.iter(),
-        FLATTEN_TOLERANCE / affine_scale(m),
-        |el| match el {
-            PathEl::MoveTo(p) => out.move_to(snap(p)),
-            PathEl::LineTo(p) => out.line_to(snap(p)),
-            PathEl::ClosePath => out.close_path(),
-            // `flatten` emits only the three above.
-            PathEl::QuadTo(..) | PathEl::CurveTo(..) => {}
-        },
-    );
-}
 
 /// Expands the stroke of `path` into `ctx`'s output; `scratch` is reused for a cleaned copy.
 ///
@@ -425,25 +359,57 @@ mod tests {
     }
 
     #[test]
-    fn grid_truncates_towards_zero_as_trunc_does() {
-        for v in [
-            0.0,
-            -0.0,
-            0.01,
-            -0.01,
-            6.7,
-            -6.7,
-            1e6 + 0.3,
-            -1e6 - 0.3,
-            7.0e13,
-            1e300,
-            -1e300,
+    fn points_on_the_grid_stay_there_through_f32() {
+        // Corners at whole and 1/64 px: the outline is the rectangle itself.
+        let rect = Rect::new(1.0, 2.0, 300.5, 411.0 + 3.0 / 64.0).to_path(0.1);
+        let mut outliner = Outliner::default();
+        let outline = outliner.fill(0, &rect, Affine::IDENTITY).clone();
+        let points: Vec<_> = outline
+            .elements()
+            .iter()
+            .filter_map(|el| el.end_point())
+            .collect();
+        for corner in [
+            (1.0, 2.0),
+            (300.5, 2.0),
+            (300.5, 411.046875),
+            (1.0, 411.046875),
         ] {
-            let want = (v * SUBPIXEL_STEPS).trunc() / SUBPIXEL_STEPS;
-            assert_eq!(to_grid(v).to_bits(), want.to_bits(), "{v}");
+            assert!(
+                points.contains(&Point::from(corner)),
+                "{corner:?} in {points:?}"
+            );
         }
-        assert!(to_grid(f64::NAN).is_nan());
-        assert_eq!(to_grid(f64::INFINITY), f64::INFINITY);
+        assert!(
+            points
+                .iter()
+                .all(|p| to_grid(p.x) == p.x && to_grid(p.y) == p.y)
+        );
+    }
+
+    #[test]
+    fn curves_left_out_above_the_output_leave_no_trace() {
+        // A circle mostly above the output: the flattener leaves out its curves up there, and
+        // the gap is bridged out of sight. What shows is the 10 px high cap below y = 0.
+        let circle = kurbo::Circle::new((30.0, -30.0), 40.0).to_path(0.1);
+        let mut list = DrawList::new(60.0, 20.0);
+        list.push(fill(circle, RED));
+        let pixmap = render(&list, 60, 20);
+        let mut covered = 0.0;
+        for y in 0..20 {
+            for x in 0..60 {
+                covered += f64::from(pixmap.sample(x, y).a) / 255.0;
+            }
+        }
+        // r² acos((r - h) / r) - (r - h) √(2rh - h²), r = 40, h = 10.
+        let cap = 1600.0 * 0.75_f64.acos() - 30.0 * 700.0_f64.sqrt();
+        // Chords inside the arc and truncation to the grid take a few px² off.
+        assert!(
+            (covered - cap).abs() < 4.0,
+            "{covered:.1} px² against {cap:.1}"
+        );
+        assert_eq!(pixmap.sample(30, 0).a, 255);
+        assert_eq!(pixmap.sample(1, 1).a, 0);
     }
 
     #[test]

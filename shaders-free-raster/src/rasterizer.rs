@@ -373,26 +373,23 @@ impl Rasterizer {
         ctx.render_with(&mut pixmap, &mut self.resources, raster_settings());
         self.contexts[depth] = ctx;
 
-        let data = pixmap
-            .data()
-            .iter()
-            .map(|px| {
-                let value = match kind {
-                    MaskKind::Alpha => px.a,
-                    MaskKind::Luminance => {
-                        // Rec. 709 luma of the premultiplied colour, i.e. luminance times alpha.
-                        let luma = 0.2126 * f32::from(px.r)
-                            + 0.7152 * f32::from(px.g)
-                            + 0.0722 * f32::from(px.b);
-                        (luma + 0.5).min(255.0) as u8
-                    }
-                };
-                if inverted { 255 - value } else { value }
-            })
-            .collect();
+        // One loop per kind, so that each is a plain map over the pixels (the alpha ones vectorise).
+        let pixels = pixmap.data().iter();
+        let data: Vec<u8> = match (kind, inverted) {
+            (MaskKind::Alpha, false) => pixels.map(|px| px.a).collect(),
+            (MaskKind::Alpha, true) => pixels.map(|px| 255 - px.a).collect(),
+            (MaskKind::Luminance, false) => pixels.map(luminance).collect(),
+            (MaskKind::Luminance, true) => pixels.map(|px| 255 - luminance(px)).collect(),
+        };
         self.mask_pixmaps[depth] = pixmap;
         Mask::from_parts(data, target.width, target.height)
     }
+}
+
+/// Rec. 709 luma of a premultiplied colour, i.e. luminance times alpha, as a mask value.
+fn luminance(px: &vello_cpu::color::PremulRgba8) -> u8 {
+    let luma = 0.2126 * f32::from(px.r) + 0.7152 * f32::from(px.g) + 0.0722 * f32::from(px.b);
+    (luma + 0.5).min(255.0) as u8
 }
 
 fn new_context(width: u16, height: u16) -> RenderContext {
