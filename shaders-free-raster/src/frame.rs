@@ -76,30 +76,27 @@ impl FrameRenderer {
             && pixmap.content() == self.last_content
             && (self.list.width, self.list.height) == (self.last_list.width, self.last_list.height);
         // Units are found only to compare with the frame before: the pixmap holds it (so it has
-        // the same size, and the same view fits both lists to it).
-        let mut split = false;
-        let region = if holds_last {
-            let view = fit_transform(self.list.width, self.list.height, width, height);
-            if !self.last_split {
-                self.last_split = split_units(
+        // the same size, and the same view fits both lists to it). The last list is split only
+        // now, when a frame follows it into the same pixmap.
+        let view = fit_transform(self.list.width, self.list.height, width, height);
+        let split =
+            holds_last && split_units(&self.list.commands, view, width, height, &mut self.units);
+        let compare = split
+            && (self.last_split
+                || split_units(
                     &self.last_list.commands,
                     view,
                     width,
                     height,
                     &mut self.last_units,
-                );
-            }
-            split = split_units(&self.list.commands, view, width, height, &mut self.units);
-            if split && self.last_split {
-                damage(
-                    &self.last_list.commands,
-                    &self.last_units,
-                    &self.list.commands,
-                    &self.units,
-                )
-            } else {
-                PixelRect::full(width, height)
-            }
+                ));
+        let region = if compare {
+            damage(
+                &self.last_list.commands,
+                &self.last_units,
+                &self.list.commands,
+                &self.units,
+            )
         } else {
             PixelRect::full(width, height)
         };

@@ -9,7 +9,7 @@ mod webp;
 use std::fmt;
 use std::str::FromStr;
 
-pub use self::png::{RgbaRows, encode_png, encode_png_premultiplied};
+pub use self::png::{encode_png, encode_png_premultiplied};
 pub use self::webp::encode_webp;
 
 /// A straight-alpha (un-premultiplied) RGBA8 image, row-major, 4 bytes per pixel.

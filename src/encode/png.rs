@@ -30,7 +30,7 @@ const FILTER_PAETH: u8 = 4;
 const BPP: usize = 4;
 
 /// Straight-alpha 8-bit RGBA rows, top to bottom, for the PNG encoder.
-pub trait RgbaRows {
+trait RgbaRows {
     /// Width and height in pixels.
     fn size(&self) -> (u32, u32);
 
