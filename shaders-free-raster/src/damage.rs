@@ -76,6 +76,16 @@ impl PixelRect {
         if r.is_empty() { Self::EMPTY } else { r }
     }
 
+    /// This rectangle widened by `by` on every side (not clipped to any output).
+    pub(crate) fn grow(self, by: u16) -> Self {
+        Self {
+            x0: self.x0.saturating_sub(by),
+            y0: self.y0.saturating_sub(by),
+            x1: self.x1.saturating_add(by),
+            y1: self.y1.saturating_add(by),
+        }
+    }
+
     pub(crate) fn intersects(self, other: Self) -> bool {
         !self.intersect(other).is_empty()
     }

@@ -20,8 +20,11 @@ use crate::{Pixmap, Rasterizer};
 /// Rendering the frames of an animation in order into the same pixmap paints only what changed:
 /// when the pixmap still holds the frame this renderer drew last, the parts of the new frame's
 /// draw list that differ from that frame's are found (see `damage`), and only the rectangle they
-/// cover, before and after, is painted again; a frame that draws exactly what the last one drew
-/// leaves the pixmap as it is. The pixels are the same as when the frame is drawn whole.
+/// cover, before and after, is painted again (as a scene of about the rectangle's size); a frame
+/// that draws exactly what the last one drew leaves the pixmap as it is. The pixels are those
+/// of the frame drawn whole, within one in a channel (vello_cpu may round a little differently
+/// in a smaller scene; in practice they are the same); [`Pixmap::forget_frame`] draws the next
+/// frame whole.
 #[derive(Debug, Default)]
 pub struct FrameRenderer {
     evaluator: Evaluator,
@@ -44,8 +47,9 @@ pub struct FrameRenderer {
 static NEXT_CONTENT: AtomicU64 = AtomicU64::new(1);
 
 /// Paint the damaged region alone while it is at most this share of the output (in tenths);
-/// a larger region is painted with the rest, which saves copying it from a scratch pixmap.
-const MAX_REGION_TENTHS: u64 = 7;
+/// a larger region is painted with the rest, which saves copying it from a scratch pixmap and
+/// painting the margin around it.
+const MAX_REGION_TENTHS: u64 = 9;
 
 impl FrameRenderer {
     /// Creates a frame renderer with empty buffers.

@@ -94,6 +94,14 @@ impl Pixmap {
         &mut self.inner
     }
 
+    /// Forgets which frame the pixels hold, so that the next frame rendered into this pixmap is
+    /// drawn whole rather than painted from this one (see [`crate::FrameRenderer`]). A frame
+    /// painted from the one before can differ from the frame drawn whole by one in a channel;
+    /// forget at fixed frames to get the same pixels however frames are spread over threads.
+    pub fn forget_frame(&mut self) {
+        self.content = 0;
+    }
+
     /// What frame the pixels hold (see [`Pixmap::set_content`]); 0 when unknown.
     pub(crate) fn content(&self) -> u64 {
         self.content
@@ -105,14 +113,24 @@ impl Pixmap {
         self.content = content;
     }
 
-    /// Copies the pixels of `region` from `source`, a pixmap of the same size.
-    pub(crate) fn copy_region(&mut self, source: &vello_cpu::Pixmap, region: PixelRect) {
+    /// Copies the pixels of `region` from `source`, which holds the pixels of `source_area` (a
+    /// rectangle of this pixmap that contains `region`).
+    pub(crate) fn copy_region(
+        &mut self,
+        source: &vello_cpu::Pixmap,
+        source_area: PixelRect,
+        region: PixelRect,
+    ) {
         let width = usize::from(self.inner.width());
+        let source_width = usize::from(source_area.x1 - source_area.x0);
         let (x0, x1) = (usize::from(region.x0), usize::from(region.x1));
+        let source_x0 = usize::from(region.x0 - source_area.x0);
         let target = self.as_vello_mut().data_mut();
-        for y in usize::from(region.y0)..usize::from(region.y1) {
-            let row = y * width;
-            target[row + x0..row + x1].copy_from_slice(&source.data()[row + x0..row + x1]);
+        for y in region.y0..region.y1 {
+            let row = usize::from(y) * width;
+            let source_row = usize::from(y - source_area.y0) * source_width + source_x0;
+            target[row + x0..row + x1]
+                .copy_from_slice(&source.data()[source_row..source_row + (x1 - x0)]);
         }
     }
 

@@ -13,6 +13,16 @@ use crate::outline::Outliner;
 use crate::output::{check_offscreen, fit_transform};
 use crate::paint::{ImageCache, to_paint};
 
+/// Pixels painted around a region (see [`Rasterizer::render_region_within`]) but not copied out.
+///
+/// vello_cpu clips lines at the edges of its scene, and the points where it cuts them round a
+/// little differently from where the lines would cross the edge of a tile inside a larger scene: a
+/// pixel next to the scene's edge can then differ by one in a channel from the same pixel of the
+/// whole output. One 4x4 tile of margin keeps such pixels out of the region (on every frame of the
+/// `frame_coherence` test, the sample of the corpus among them, the region's pixels are then the
+/// whole output's exactly; without it 116 frames differed by one in a few pixels).
+const SCENE_MARGIN: u16 = 4;
+
 /// Turns draw lists into pixels. Keeps its render contexts and buffers between calls, so reuse one
 /// per thread.
 pub struct Rasterizer {
@@ -49,9 +59,15 @@ impl Default for Rasterizer {
     }
 }
 
-/// The output of one render: its size and the view transform that fits the composition to it.
+/// What one render paints: the view transform that fits the composition to the output, and the
+/// rectangle of the output painted, which vello_cpu sees as a scene of its own.
 struct Target {
+    /// Composition to output pixels (outlines are made, and kept, in output pixels).
     view: Affine,
+    /// Output pixels to the painted rectangle's own: a whole-pixel translation (exact on the
+    /// outlines' 1/64 px grid), the identity when the whole output is painted.
+    shift: Affine,
+    /// The painted rectangle's size.
     width: u16,
     height: u16,
 }
@@ -141,10 +157,18 @@ impl Rasterizer {
     /// units given.
     fn draw(&mut self, list: &DrawList, part: Option<(&[Unit], PixelRect)>, out: &mut Pixmap) {
         let (width, height) = out.size_u16();
+        // A region is painted as a scene of its own, a tile larger on every side (within the
+        // output), so that vello_cpu's tiles, strips and fine stage only work around it.
+        let area = part.map_or(PixelRect::full(width, height), |(_, region)| {
+            region
+                .grow(SCENE_MARGIN)
+                .intersect(PixelRect::full(width, height))
+        });
         let target = Target {
             view: fit_transform(list.width, list.height, width, height),
-            width,
-            height,
+            shift: Affine::translate((-f64::from(area.x0), -f64::from(area.y0))),
+            width: area.x1 - area.x0,
+            height: area.y1 - area.y0,
         };
         self.match_partners(&list.commands);
         self.outliner.begin_frame(list.commands.len());
@@ -159,7 +183,7 @@ impl Rasterizer {
             && comp.x1 >= f64::from(width) - 0.01
             && comp.y1 >= f64::from(height) - 0.01;
         if !covers {
-            ctx.set_transform(Affine::IDENTITY);
+            ctx.set_transform(target.shift);
             ctx.set_fill_rule(Fill::NonZero);
             ctx.push_clip_layer(&comp.to_path(0.1));
         }
@@ -178,14 +202,15 @@ impl Rasterizer {
         match part {
             None => ctx.render_with(out.as_vello_mut(), &mut self.resources, raster_settings()),
             Some((_, region)) => {
-                // vello_cpu paints whole pixmaps: paint a scratch one, and copy the region.
+                // vello_cpu paints whole pixmaps: paint a scratch one of the scene's size, and
+                // copy the region from it.
                 let mut scratch =
                     std::mem::replace(&mut self.region_pixmap, vello_cpu::Pixmap::new(0, 0));
-                if scratch.width() != width || scratch.height() != height {
-                    scratch = vello_cpu::Pixmap::new(width, height);
+                if scratch.width() != target.width || scratch.height() != target.height {
+                    scratch.resize(target.width, target.height);
                 }
                 ctx.render_with(&mut scratch, &mut self.resources, raster_settings());
-                out.copy_region(&scratch, region);
+                out.copy_region(&scratch, area, region);
                 self.region_pixmap = scratch;
             }
         }
@@ -232,7 +257,8 @@ impl Rasterizer {
         }
         let mut ctx = std::mem::replace(&mut self.contexts[depth], RenderContext::new(1, 1));
         if ctx.width() != target.width || ctx.height() != target.height {
-            ctx = new_context(target.width, target.height);
+            // Keeps its buffers: regions of a different size follow each other.
+            ctx.reset_and_resize(target.width, target.height);
         } else {
             ctx.reset();
         }
@@ -269,7 +295,7 @@ impl Rasterizer {
                         let m = target.view * *transform;
                         ctx.set_fill_rule(*fill_rule);
                         ctx.set_paint(paint);
-                        fill_device_outline(ctx, self.outliner.fill(i, path, m), m);
+                        fill_device_outline(ctx, self.outliner.fill(i, path, m), m, target);
                     }
                 }
                 DrawCommand::Stroke {
@@ -284,7 +310,7 @@ impl Rasterizer {
                     {
                         ctx.set_paint(paint);
                         ctx.set_fill_rule(Fill::NonZero);
-                        fill_device_outline(ctx, outline, m);
+                        fill_device_outline(ctx, outline, m, target);
                     }
                 }
                 DrawCommand::PushLayer {
@@ -294,7 +320,7 @@ impl Rasterizer {
                 } => {
                     match clip {
                         Some(clip) => {
-                            ctx.set_transform(target.view * clip.transform);
+                            ctx.set_transform(target.shift * target.view * clip.transform);
                             ctx.set_fill_rule(clip.fill_rule);
                             ctx.push_layer(
                                 Some(&clip.path),
@@ -409,10 +435,12 @@ fn raster_settings() -> RasterizerSettings {
     }
 }
 
-/// Fills an outline made by [`Outliner`] with the current paint, which is still positioned by `m`,
-/// the transform the outline was made with.
-fn fill_device_outline(ctx: &mut RenderContext, outline: &BezPath, m: Affine) {
-    ctx.set_transform(Affine::IDENTITY);
+/// Fills an outline made by [`Outliner`] (in output pixels) with the current paint, which is still
+/// positioned by `m`, the transform the outline was made with; both are shifted into the painted
+/// rectangle of `target`.
+fn fill_device_outline(ctx: &mut RenderContext, outline: &BezPath, m: Affine, target: &Target) {
+    // vello_cpu places the paint by the transform times the paint transform.
+    ctx.set_transform(target.shift);
     ctx.set_paint_transform(m);
     ctx.fill_path(outline);
     ctx.reset_paint_transform();

@@ -350,9 +350,15 @@ fn palette_sample(frames: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Frames rendered (in parallel) per batch.
+/// Consecutive output frames that one thread renders in order, each painted from the one before
+/// (only what changed, see [`raster::FrameRenderer`]), the first drawn whole. Fixed, so that the
+/// pixels do not depend on how the frames are spread over threads: a frame painted from the one
+/// before can differ from the frame drawn whole by one in a channel.
+const RUN_LEN: usize = 8;
+
+/// Frames rendered (in parallel) per batch: whole runs, at least two, one per thread.
 fn batch_len() -> usize {
-    (2 * rayon::current_num_threads()).max(8)
+    RUN_LEN * rayon::current_num_threads().max(2)
 }
 
 /// Renders every frame of `schedule` in parallel batches, in order, merging identical
@@ -533,31 +539,37 @@ fn render_all(
     budget: &Budget,
 ) -> Result<Vec<Image>, PipelineError> {
     let (w, h) = (options.width, options.height);
-    indices
-        .par_iter()
-        .map(|&j| {
-            let mut data = Vec::new();
-            PIXMAP.with(|cell| -> Result<(), PipelineError> {
+    // Batches start at multiples of RUN_LEN, so runs do too.
+    let runs: Vec<Vec<Image>> = indices
+        .par_chunks(RUN_LEN)
+        .map(|run| {
+            PIXMAP.with(|cell| -> Result<Vec<Image>, PipelineError> {
                 let mut slot = cell.borrow_mut();
                 let pixmap = match slot.take() {
                     Some(p) if (p.width(), p.height()) == (w, h) => slot.insert(p),
                     _ => slot.insert(new_pixmap(w, h)?),
                 };
-                raster::render_within(animation, schedule.time(j), budget, pixmap)?;
-                pixmap.write_straight_rgba8(&mut data);
-                Ok(())
-            })?;
-            let mut image = Image {
-                width: w,
-                height: h,
-                data,
-            };
-            if let Some(bg) = options.background {
-                matte(&mut image, bg);
-            }
-            Ok(image)
+                pixmap.forget_frame();
+                let mut images = Vec::with_capacity(run.len());
+                for &j in run {
+                    raster::render_within(animation, schedule.time(j), budget, pixmap)?;
+                    let mut data = Vec::new();
+                    pixmap.write_straight_rgba8(&mut data);
+                    let mut image = Image {
+                        width: w,
+                        height: h,
+                        data,
+                    };
+                    if let Some(bg) = options.background {
+                        matte(&mut image, bg);
+                    }
+                    images.push(image);
+                }
+                Ok(images)
+            })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(runs.into_iter().flatten().collect())
 }
 
 /// Composites straight-alpha `image` over the opaque colour `bg`.

@@ -760,3 +760,52 @@ fn corpus_conformance() {
 fn expected_failures() -> Vec<(String, String)> {
     util::read_reason_list("tests/corpus-expected-failures.txt")
 }
+
+/// An animated export is the same, byte for byte, however many threads render it: frames painted
+/// from the frame before (only what changed) can differ from frames drawn whole by one in a
+/// channel, so the export paints runs of fixed length, each starting with a frame drawn whole.
+/// The stickers are ones where painting from the frame before differs most often.
+#[test]
+fn animated_exports_do_not_depend_on_the_thread_count() {
+    let dir = corpus_dir();
+    let names = [
+        "unigram__AuthorizationStateWaitEmailAddress.tgs",
+        "tdesktop__intro.tgs",
+    ];
+    if !dir.join(names[0]).exists() {
+        util::visible(&format!(
+            "animated_exports_do_not_depend_on_the_thread_count: SKIPPED: no corpus at {} \
+             (set TGS_CORPUS)",
+            dir.display()
+        ));
+        return;
+    }
+    let limits = Limits::default();
+    for name in names {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let animation = pipeline::load(&bytes, &limits).unwrap();
+        let options = pipeline::ExportOptions {
+            format: tgs_converter::encode::ImageFormat::Apng,
+            frames: pipeline::FrameSelection::All,
+            fps: None,
+            quality: 100,
+            background: None,
+            width: 512,
+            height: 512,
+        };
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                pipeline::export(&animation, &options, &limits)
+                    .unwrap()
+                    .bytes
+            })
+        };
+        let one = on(1);
+        assert!(one == on(2), "{name}: 1 and 2 threads made other bytes");
+        assert!(one == on(3), "{name}: 1 and 3 threads made other bytes");
+    }
+}
