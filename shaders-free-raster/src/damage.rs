@@ -298,8 +298,10 @@ fn path_bounds(path: &BezPath, m: Affine, reach: f64, canvas: PixelRect) -> Pixe
 /// The pixels to paint again to turn the frame `before` (split into `before_units`) into the
 /// frame `after` (split into `after_units`): the bounds, in both frames, of the units that differ.
 ///
-/// Units are matched from the start and from the end of both lists, so that a unit inserted or
-/// removed (a layer reaching its in- or out-point) damages only itself and what is between.
+/// Lists of as many units are compared unit by unit: a pixel outside the bounds of the units that
+/// differ is painted by units that are all the same, in the same order. Otherwise units are
+/// matched from the start and from the end of both lists, so that a unit inserted or removed (a
+/// layer reaching its in- or out-point) damages only itself and what is between.
 pub(crate) fn damage(
     before: &[DrawCommand],
     before_units: &[Unit],
@@ -309,6 +311,15 @@ pub(crate) fn damage(
     let same = |a: &Unit, b: &Unit| {
         a.bounds == b.bounds && before[a.start..a.end] == after[b.start..b.end]
     };
+    if before_units.len() == after_units.len() {
+        return before_units
+            .iter()
+            .zip(after_units)
+            .filter(|(a, b)| !same(a, b))
+            .fold(PixelRect::EMPTY, |r, (a, b)| {
+                r.union(a.bounds).union(b.bounds)
+            });
+    }
     let prefix = before_units
         .iter()
         .zip(after_units)
@@ -445,6 +456,16 @@ mod tests {
         let (bu, au) = (units(&before), units(&after));
         assert_eq!(damage(&before, &bu, &before, &bu), PixelRect::EMPTY);
         assert_eq!(damage(&before, &bu, &after, &au), rect(48, 48, 84, 64));
+        // Units that are the same between two that changed are not damaged.
+        let d = fill(square(30.0, 10.0, 10.0), WHITE);
+        let d_moved = fill(square(30.0, 14.0, 10.0), WHITE);
+        let before_middle = vec![a.clone(), d.clone(), c.clone(), d.clone()];
+        let after_middle = vec![a.clone(), d_moved.clone(), c.clone(), d_moved];
+        let (bm, am) = (units(&before_middle), units(&after_middle));
+        assert_eq!(
+            damage(&before_middle, &bm, &after_middle, &am),
+            rect(28, 8, 44, 28)
+        );
         // One unit fewer: only it is damaged, the rest is matched from both ends.
         let fewer = vec![a, c];
         let fu = units(&fewer);
