@@ -320,10 +320,12 @@ impl Rasterizer {
                 } => {
                     match clip {
                         Some(clip) => {
-                            ctx.set_transform(target.shift * target.view * clip.transform);
+                            // Outlined as fills are (and kept between frames), on the same grid.
+                            let m = target.view * clip.transform;
+                            ctx.set_transform(target.shift);
                             ctx.set_fill_rule(clip.fill_rule);
                             ctx.push_layer(
-                                Some(&clip.path),
+                                Some(self.outliner.fill(i, &clip.path, m)),
                                 Some(*blend),
                                 Some(*opacity),
                                 None,

@@ -4,6 +4,7 @@
 use kurbo::{Affine, Rect, Shape as _};
 use peniko::{BlendMode, Fill as FillRule};
 
+use super::masks::Masked;
 use super::{Evaluator, image, paint};
 use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::projective::LayerMatrix;
@@ -248,8 +249,10 @@ impl Evaluator {
                 }
             }
         }
-        if masked {
-            out.push(DrawCommand::PopMask);
+        match masked {
+            Masked::No => {}
+            Masked::ByMask => out.push(DrawCommand::PopMask),
+            Masked::ByClip => out.push(DrawCommand::PopLayer),
         }
         if layer.blend.is_some() {
             out.push(DrawCommand::PopLayer);

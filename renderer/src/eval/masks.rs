@@ -4,15 +4,29 @@ use kurbo::{Affine, BezPath, Join, Rect, Shape as _};
 use peniko::{BlendMode, Compose, Fill as FillRule, Mix};
 
 use super::{Evaluator, paint, shape_paths};
-use crate::draw::{DrawCommand, DrawList, MaskKind};
+use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
 use crate::geometry::offset_path::offset_path;
 use crate::geometry::projective::LayerMatrix;
 use crate::model::Animation;
-use crate::model::layer::{Layer, MaskMode};
+use crate::model::layer::{Layer, Mask, MaskMode};
+
+/// How a layer's content is masked: the command that ends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Masked {
+    /// No masks.
+    No,
+    /// A luminance mask, ended by `PopMask`.
+    ByMask,
+    /// A clipped layer with the mask's opacity, ended by `PopLayer`.
+    ByClip,
+}
 
 impl Evaluator {
-    /// Emits the mask source of `layer` and starts its masked content; returns `false` when the
-    /// layer has no (effective) masks.
+    /// Emits the masks of `layer` and starts its masked content; says how to end it.
+    ///
+    /// A single mask that adds its shape (not inverted) is a clip path at the mask's opacity:
+    /// coverage times opacity, as the mask it stands for, without a mask source painted
+    /// offscreen and read back. Any other masks become one luminance mask.
     pub(super) fn push_masks(
         &mut self,
         layer: &Layer,
@@ -20,9 +34,27 @@ impl Evaluator {
         matrix: LayerMatrix,
         anim: &Animation,
         out: &mut DrawList,
-    ) -> bool {
+    ) -> Masked {
         if layer.masks.is_empty() {
-            return false;
+            return Masked::No;
+        }
+        if let [mask] = layer.masks.as_slice()
+            && mask.mode == MaskMode::Add
+            && !mask.inverted
+        {
+            let opacity = (mask.opacity.at(t) / 100.0).clamp(0.0, 1.0);
+            let mut path = self.mask_path(mask, t);
+            let transform = matrix.place(&mut path);
+            out.push(DrawCommand::PushLayer {
+                clip: Some(Clip {
+                    path,
+                    transform,
+                    fill_rule: FillRule::NonZero,
+                }),
+                opacity: opacity as f32,
+                blend: BlendMode::default(),
+            });
+            return Masked::ByClip;
         }
         // The coverage is built as a grey level on an opaque black canvas (a luminance mask), so
         // that every mode is one colour blend: add and subtract paint white or black over it;
@@ -46,17 +78,7 @@ impl Evaluator {
         }
         for mask in &layer.masks {
             let opacity = (mask.opacity.at(t) / 100.0).clamp(0.0, 1.0);
-            let mut path = self.take_path();
-            let mut data = std::mem::take(&mut self.path_data);
-            mask.path.eval_into(t, &mut data);
-            shape_paths::path_data(&data, &mut path);
-            self.path_data = data;
-            if let Some(x) = &mask.expansion {
-                let x = x.at(t);
-                if x != 0.0 {
-                    path = offset_path(&path, x, Join::Round, 4.0);
-                }
-            }
+            let path = self.mask_path(mask, t);
             let mix = match mask.mode {
                 // Painting straight onto the coverage: white adds, black subtracts.
                 MaskMode::Add | MaskMode::Subtract if !mask.inverted => {
@@ -97,7 +119,23 @@ impl Evaluator {
             out.push(DrawCommand::PopLayer);
         }
         out.push(DrawCommand::BeginMasked);
-        true
+        Masked::ByMask
+    }
+
+    /// The outline of `mask` at `t`, expanded, in layer coordinates.
+    fn mask_path(&mut self, mask: &Mask, t: f64) -> BezPath {
+        let mut path = self.take_path();
+        let mut data = std::mem::take(&mut self.path_data);
+        mask.path.eval_into(t, &mut data);
+        shape_paths::path_data(&data, &mut path);
+        self.path_data = data;
+        if let Some(x) = &mask.expansion {
+            let x = x.at(t);
+            if x != 0.0 {
+                path = offset_path(&path, x, Join::Round, 4.0);
+            }
+        }
+        path
     }
 
     fn fill_rect(&mut self, rect: Rect, grey: f64, alpha: f64, out: &mut DrawList) {
@@ -135,4 +173,69 @@ const GREY_BLACK: f64 = 0.0;
 /// The grey level of coverage `c`.
 fn grey(c: f64) -> f64 {
     c.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::draw::{DrawCommand, DrawList};
+
+    /// Evaluates a one-layer animation with `masks` (the `masksProperties` JSON) at frame 0.
+    fn masked_layer(masks: &str) -> DrawList {
+        let json = format!(
+            r#"{{"v":"5.7.0","fr":30,"ip":0,"op":10,"w":100,"h":100,"layers":[{{"ty":4,"ind":1,
+            "ip":0,"op":10,"st":0,"ks":{{}},"hasMask":true,"masksProperties":[{masks}],
+            "shapes":[{{"ty":"rc","p":{{"a":0,"k":[50,50]}},"s":{{"a":0,"k":[80,80]}},
+            "r":{{"a":0,"k":0}}}},{{"ty":"fl","c":{{"a":0,"k":[1,0,0,1]}},"o":{{"a":0,"k":100}}}}]}}]}}"#
+        );
+        let animation = crate::Animation::from_slice(json.as_bytes()).unwrap();
+        let mut list = DrawList::default();
+        crate::Evaluator::new().evaluate(&animation, crate::Time::from_frames(0.0), &mut list);
+        list
+    }
+
+    fn mask(mode: &str, inverted: bool, opacity: f64) -> String {
+        format!(
+            r#"{{"mode":"{mode}","inv":{inverted},"o":{{"a":0,"k":{opacity}}},"pt":{{"a":0,"k":
+            {{"c":true,"v":[[10,10],[60,10],[60,60]],"i":[[0,0],[0,0],[0,0]],"o":[[0,0],[0,0],[0,0]]}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn one_adding_mask_is_a_clip_at_its_opacity() {
+        let list = masked_layer(&mask("a", false, 40.0));
+        let [
+            DrawCommand::PushLayer {
+                clip: Some(clip),
+                opacity,
+                ..
+            },
+            DrawCommand::Fill { .. },
+            DrawCommand::PopLayer,
+        ] = list.commands.as_slice()
+        else {
+            panic!("a clipped layer expected: {:?}", list.commands);
+        };
+        assert_eq!(*opacity, 0.4);
+        assert_eq!(clip.path.elements().len(), 5, "the mask's triangle, closed");
+    }
+
+    #[test]
+    fn other_masks_are_a_luminance_mask() {
+        let inverted = mask("a", true, 100.0);
+        let two = format!("{},{}", mask("a", false, 100.0), mask("a", false, 100.0));
+        for masks in [
+            inverted,
+            mask("s", false, 100.0),
+            mask("i", false, 100.0),
+            two,
+        ] {
+            let list = masked_layer(&masks);
+            assert!(
+                matches!(list.commands.first(), Some(DrawCommand::PushMask { .. }))
+                    && matches!(list.commands.last(), Some(DrawCommand::PopMask)),
+                "{masks}: {:?}",
+                list.commands
+            );
+        }
+    }
 }
