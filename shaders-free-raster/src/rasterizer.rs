@@ -349,6 +349,22 @@ impl Rasterizer {
                     } else {
                         end
                     };
+                    if let Some((path, transform, fill_rule)) =
+                        clip_for_mask(&commands[i + 1..begin], *kind, *inverted)
+                    {
+                        // The mask is the coverage of one opaque fill: clip to its outline, as
+                        // layer masks are, without painting it offscreen and reading it back.
+                        let m = target.view * transform;
+                        ctx.set_transform(target.shift);
+                        ctx.set_fill_rule(fill_rule);
+                        ctx.push_clip_layer(self.outliner.fill(i + 1, path, m));
+                        if begin < end {
+                            self.replay(ctx, commands, begin + 1, pop, depth, target);
+                        }
+                        ctx.pop_layer();
+                        i = pop + 1;
+                        continue;
+                    }
                     let mask = self.render_mask(
                         commands,
                         i + 1,
@@ -411,6 +427,29 @@ impl Rasterizer {
         };
         self.mask_pixmaps[depth] = pixmap;
         Mask::from_parts(data, target.width, target.height)
+    }
+}
+
+/// The path, transform and fill rule to clip to instead of the mask made from `source` (the
+/// commands between `PushMask` and `BeginMasked`), when that is one fill with an opaque colour
+/// under an alpha mask that is not inverted: its alpha is then the fill's coverage.
+fn clip_for_mask(
+    source: &[DrawCommand],
+    kind: MaskKind,
+    inverted: bool,
+) -> Option<(&BezPath, Affine, Fill)> {
+    match source {
+        [
+            DrawCommand::Fill {
+                path,
+                transform,
+                fill_rule,
+                brush: peniko::Brush::Solid(color),
+            },
+        ] if kind == MaskKind::Alpha && !inverted && color.components[3] >= 1.0 => {
+            Some((path, *transform, *fill_rule))
+        }
+        _ => None,
     }
 }
 
@@ -484,6 +523,42 @@ mod tests {
         let pixmap = render(&list, 10, 10);
         assert_eq!(pixmap.sample(2, 2).a, 255, "inside the mask");
         assert_eq!(pixmap.sample(8, 8).a, 0, "outside the mask");
+    }
+
+    #[test]
+    fn an_alpha_mask_of_one_opaque_fill_clips_as_the_mask_would() {
+        // A circle as the matte of a square; the second list adds a source fill that draws
+        // nothing, which makes it an offscreen mask read back.
+        let circle = kurbo::Circle::new((20.0, 20.0), 13.3).to_path(0.01);
+        let masked = |extra_source: bool| {
+            let mut list = DrawList::new(40.0, 40.0);
+            list.push(DrawCommand::PushMask {
+                kind: MaskKind::Alpha,
+                inverted: false,
+            });
+            list.push(fill(circle.clone(), WHITE));
+            if extra_source {
+                list.push(fill(square(-50.0, -50.0, 5.0), WHITE));
+            }
+            list.push(DrawCommand::BeginMasked);
+            list.push(fill(square(5.0, 5.0, 30.0), RED));
+            list.push(DrawCommand::PopMask);
+            render(&list, 40, 40)
+        };
+        let (clipped, read_back) = (masked(false), masked(true));
+        let most = clipped
+            .data()
+            .iter()
+            .zip(read_back.data())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max();
+        assert!(most <= Some(1), "differs by {most:?}");
+        assert_eq!(clipped.sample(20, 20).a, 255, "inside the circle");
+        assert_eq!(
+            clipped.sample(6, 6).a,
+            0,
+            "in the square, outside the circle"
+        );
     }
 
     #[test]
