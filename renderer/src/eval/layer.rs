@@ -4,9 +4,9 @@
 use kurbo::{Affine, Rect, Shape as _};
 use peniko::{BlendMode, Fill as FillRule};
 
-use super::masks::Masked;
+use super::masks::{Masked, push_clip_layer};
 use super::{Evaluator, image, paint};
-use crate::draw::{Clip, DrawCommand, DrawList, MaskKind};
+use crate::draw::{DrawCommand, DrawList, MaskKind};
 use crate::geometry::projective::LayerMatrix;
 use crate::model::layer::{Layer, LayerContent, MatteMode};
 use crate::model::{Animation, Composition};
@@ -216,16 +216,7 @@ impl Evaluator {
                 if clip {
                     let mut path = self.take_path();
                     path.extend(clip_rect.path_elements(0.1));
-                    let transform = matrix.place(&mut path);
-                    out.push(DrawCommand::PushLayer {
-                        clip: Some(Clip {
-                            path,
-                            transform,
-                            fill_rule: FillRule::NonZero,
-                        }),
-                        opacity: 1.0,
-                        blend: BlendMode::default(),
-                    });
+                    push_clip_layer(path, matrix, 1.0, out);
                 }
                 if let Some(child) = anim.precomps.get(*asset) {
                     // rlottie fades a precomposition of several layers as one group (an

@@ -43,17 +43,8 @@ impl Evaluator {
             && !mask.inverted
         {
             let opacity = (mask.opacity.at(t) / 100.0).clamp(0.0, 1.0);
-            let mut path = self.mask_path(mask, t);
-            let transform = matrix.place(&mut path);
-            out.push(DrawCommand::PushLayer {
-                clip: Some(Clip {
-                    path,
-                    transform,
-                    fill_rule: FillRule::NonZero,
-                }),
-                opacity: opacity as f32,
-                blend: BlendMode::default(),
-            });
+            let path = self.mask_path(mask, t);
+            push_clip_layer(path, matrix, opacity as f32, out);
             return Masked::ByClip;
         }
         // The coverage is built as a grey level on an opaque black canvas (a luminance mask), so
@@ -164,6 +155,26 @@ impl Evaluator {
             brush: paint::solid([grey, grey, grey, 1.0], alpha),
         });
     }
+}
+
+/// Starts a layer clipped to `path` (in layer coordinates, placed by `matrix`) and faded by
+/// `opacity`, ended by `PopLayer`.
+pub(super) fn push_clip_layer(
+    mut path: BezPath,
+    matrix: LayerMatrix,
+    opacity: f32,
+    out: &mut DrawList,
+) {
+    let transform = matrix.place(&mut path);
+    out.push(DrawCommand::PushLayer {
+        clip: Some(Clip {
+            path,
+            transform,
+            fill_rule: FillRule::NonZero,
+        }),
+        opacity,
+        blend: BlendMode::default(),
+    });
 }
 
 /// Grey levels of a luminance mask: full and no coverage.
