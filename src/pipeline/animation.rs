@@ -356,9 +356,11 @@ fn palette_sample(frames: usize) -> Vec<usize> {
 /// before can differ from the frame drawn whole by one in a channel.
 const RUN_LEN: usize = 8;
 
-/// Frames rendered (in parallel) per batch: whole runs, at least two, one per thread.
+/// Frames rendered (in parallel) per batch: whole runs, one per thread, at least two and at
+/// most four (at most 64 frames held, two batches, however many cores; the batch being encoded
+/// keeps the other cores busy).
 fn batch_len() -> usize {
-    RUN_LEN * rayon::current_num_threads().max(2)
+    RUN_LEN * rayon::current_num_threads().clamp(2, 4)
 }
 
 /// Renders every frame of `schedule` in parallel batches, in order, merging identical
