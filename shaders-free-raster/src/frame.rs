@@ -23,8 +23,8 @@ use crate::{Pixmap, Rasterizer};
 /// cover, before and after, is painted again (as a scene of about the rectangle's size); a frame
 /// that draws exactly what the last one drew leaves the pixmap as it is. The pixels are those
 /// of the frame drawn whole, within one in a channel (vello_cpu may round a little differently
-/// in a smaller scene; in practice they are the same); [`Pixmap::forget_frame`] draws the next
-/// frame whole.
+/// in a smaller scene; rarely, see `SCENE_MARGIN` in `rasterizer`); [`Pixmap::forget_frame`]
+/// draws the next frame whole.
 #[derive(Debug, Default)]
 pub struct FrameRenderer {
     evaluator: Evaluator,
