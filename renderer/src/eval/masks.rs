@@ -24,8 +24,9 @@ pub(super) enum Masked {
 impl Evaluator {
     /// Emits the masks of `layer` and starts its masked content; says how to end it.
     ///
-    /// A single mask that adds its shape (not inverted) is a clip path at the mask's opacity:
-    /// coverage times opacity, as the mask it stands for, without a mask source painted
+    /// A single mask that adds or intersects its shape (not inverted) is a clip path at the
+    /// mask's opacity: coverage times opacity, as the mask it stands for (an intersect that comes
+    /// first starts from full coverage, so it leaves the same), without a mask source painted
     /// offscreen and read back. Any other masks become one luminance mask.
     pub(super) fn push_masks(
         &mut self,
@@ -39,7 +40,7 @@ impl Evaluator {
             return Masked::No;
         }
         if let [mask] = layer.masks.as_slice()
-            && mask.mode == MaskMode::Add
+            && matches!(mask.mode, MaskMode::Add | MaskMode::Intersect)
             && !mask.inverted
         {
             let opacity = (mask.opacity.at(t) / 100.0).clamp(0.0, 1.0);
@@ -212,22 +213,24 @@ mod tests {
     }
 
     #[test]
-    fn one_adding_mask_is_a_clip_at_its_opacity() {
-        let list = masked_layer(&mask("a", false, 40.0));
-        let [
-            DrawCommand::PushLayer {
-                clip: Some(clip),
-                opacity,
-                ..
-            },
-            DrawCommand::Fill { .. },
-            DrawCommand::PopLayer,
-        ] = list.commands.as_slice()
-        else {
-            panic!("a clipped layer expected: {:?}", list.commands);
-        };
-        assert_eq!(*opacity, 0.4);
-        assert_eq!(clip.path.elements().len(), 5, "the mask's triangle, closed");
+    fn one_adding_or_intersecting_mask_is_a_clip_at_its_opacity() {
+        for mode in ["a", "i"] {
+            let list = masked_layer(&mask(mode, false, 40.0));
+            let [
+                DrawCommand::PushLayer {
+                    clip: Some(clip),
+                    opacity,
+                    ..
+                },
+                DrawCommand::Fill { .. },
+                DrawCommand::PopLayer,
+            ] = list.commands.as_slice()
+            else {
+                panic!("{mode}: a clipped layer expected: {:?}", list.commands);
+            };
+            assert_eq!(*opacity, 0.4);
+            assert_eq!(clip.path.elements().len(), 5, "the mask's triangle, closed");
+        }
     }
 
     #[test]
@@ -237,7 +240,7 @@ mod tests {
         for masks in [
             inverted,
             mask("s", false, 100.0),
-            mask("i", false, 100.0),
+            mask("i", true, 100.0),
             two,
         ] {
             let list = masked_layer(&masks);
