@@ -24,10 +24,9 @@ pub(super) enum Masked {
 impl Evaluator {
     /// Emits the masks of `layer` and starts its masked content; says how to end it.
     ///
-    /// A single mask that adds or intersects its shape (not inverted) is a clip path at the
-    /// mask's opacity: coverage times opacity, as the mask it stands for (an intersect that comes
-    /// first starts from full coverage, so it leaves the same), without a mask source painted
-    /// offscreen and read back. Any other masks become one luminance mask.
+    /// A single mask, not inverted, whose mode leaves its own coverage (see [`alone_is_own`]) is a
+    /// clip path at the mask's opacity: coverage times opacity, as the mask it stands for, without
+    /// a mask source painted offscreen and read back. Any other masks become one luminance mask.
     pub(super) fn push_masks(
         &mut self,
         layer: &Layer,
@@ -40,7 +39,7 @@ impl Evaluator {
             return Masked::No;
         }
         if let [mask] = layer.masks.as_slice()
-            && matches!(mask.mode, MaskMode::Add | MaskMode::Intersect)
+            && alone_is_own(mask.mode)
             && !mask.inverted
         {
             let opacity = (mask.opacity.at(t) / 100.0).clamp(0.0, 1.0);
@@ -158,6 +157,17 @@ impl Evaluator {
     }
 }
 
+/// Whether a mask of `mode` that is the layer's only one leaves its own coverage, as the
+/// luminance mask below combines it: add paints it onto none; intersect multiplies it into full
+/// coverage (a first intersect or subtract starts full); lighten takes the larger of it and none,
+/// and difference `a + b - 2ab` with `a` = 0. (Subtract leaves the rest, darken nothing.)
+fn alone_is_own(mode: MaskMode) -> bool {
+    matches!(
+        mode,
+        MaskMode::Add | MaskMode::Intersect | MaskMode::Lighten | MaskMode::Difference
+    )
+}
+
 /// Starts a layer clipped to `path` (in layer coordinates, placed by `matrix`) and faded by
 /// `opacity`, ended by `PopLayer`.
 pub(super) fn push_clip_layer(
@@ -213,8 +223,8 @@ mod tests {
     }
 
     #[test]
-    fn one_adding_or_intersecting_mask_is_a_clip_at_its_opacity() {
-        for mode in ["a", "i"] {
+    fn one_mask_that_leaves_its_own_coverage_is_a_clip_at_its_opacity() {
+        for mode in ["a", "i", "l", "f"] {
             let list = masked_layer(&mask(mode, false, 40.0));
             let [
                 DrawCommand::PushLayer {
@@ -241,6 +251,7 @@ mod tests {
             inverted,
             mask("s", false, 100.0),
             mask("i", true, 100.0),
+            mask("d", false, 100.0),
             two,
         ] {
             let list = masked_layer(&masks);
