@@ -1,4 +1,5 @@
-//! The integration test binary: golden images, corpus conformance, CLI and HTTP tests (animated
+//! The integration test binary: golden images, corpus conformance, single masks drawn as clips
+//! against the luminance mask they stand for (`mask_clips`), CLI and HTTP tests (animated
 //! outputs read back by an independent decoder, `decoded`; presets, lossy WebP, the output cache),
 //! the web page in a browser (`web`), the load test command (`bench_http`), the service under
 //! overload and over a soak of mixed traffic (`overload`, `soak`), and the deployment tests (a
@@ -15,6 +16,7 @@ mod deploy;
 mod golden;
 mod http;
 mod lossy_webp;
+mod mask_clips;
 mod output_cache;
 mod overload;
 mod presets;
