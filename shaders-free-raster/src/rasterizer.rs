@@ -358,23 +358,18 @@ impl Rasterizer {
                         ctx.set_transform(target.shift);
                         ctx.set_fill_rule(fill_rule);
                         ctx.push_clip_layer(self.outliner.fill(i + 1, path, m));
-                        if begin < end {
-                            self.replay(ctx, commands, begin + 1, pop, depth, target);
-                        }
-                        ctx.pop_layer();
-                        i = pop + 1;
-                        continue;
+                    } else {
+                        let mask = self.render_mask(
+                            commands,
+                            i + 1,
+                            begin,
+                            depth + 1,
+                            target,
+                            *kind,
+                            *inverted,
+                        );
+                        ctx.push_layer(None, None, None, Some(mask), None);
                     }
-                    let mask = self.render_mask(
-                        commands,
-                        i + 1,
-                        begin,
-                        depth + 1,
-                        target,
-                        *kind,
-                        *inverted,
-                    );
-                    ctx.push_layer(None, None, None, Some(mask), None);
                     if begin < end {
                         self.replay(ctx, commands, begin + 1, pop, depth, target);
                     }

@@ -33,14 +33,6 @@ fn draw(json: &[u8]) -> Vec<u8> {
     crate::util::premultiply(&image.data)
 }
 
-fn largest_difference(a: &[u8], b: &[u8]) -> u8 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| x.abs_diff(*y))
-        .max()
-        .unwrap_or(0)
-}
-
 #[test]
 fn a_single_mask_drawn_as_a_clip_matches_the_luminance_mask() {
     let neutral = mask("a", 0.0);
@@ -52,7 +44,7 @@ fn a_single_mask_drawn_as_a_clip_matches_the_luminance_mask() {
             covered > 1000,
             "{mode}: the mask shows part of the disc ({covered} px)"
         );
-        let most = largest_difference(&clip, &luminance);
+        let most = crate::util::metrics(&clip, &luminance).max_difference;
         assert!(
             most <= 1,
             "{mode}: the clip differs from the mask by {most}"
